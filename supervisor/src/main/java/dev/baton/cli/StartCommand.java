@@ -1,0 +1,234 @@
+package dev.baton.cli;
+
+import dev.baton.master.Handoff;
+import dev.baton.master.Inheritance;
+import dev.baton.master.Master;
+import dev.baton.master.PidFile;
+import dev.baton.master.Settings;
+import dev.baton.master.StartContext;
+import dev.baton.net.ListenAddress;
+import dev.baton.net.Listener;
+import dev.baton.signals.SignalMask;
+import java.io.File;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "start", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Runs a master in the foreground, logging to stderr: it binds the listeners, "
+                + "spawns the workers and keeps them serving until QUIT (graceful) or TERM/INT (quick)."},
+        footer = {"", "Options given here win over the config file; the config file wins over defaults."})
+final class StartCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT",
+            description = "Address to listen on, IPv4 (127.0.0.1:8080) or IPv6 ([::1]:8080); port 0 picks a free one. "
+                    + "Repeatable. Default: 127.0.0.1:8080.")
+    List<String> listen;
+
+    @Option(names = "--workers", paramLabel = "N", description = "Number of worker processes. Default: 2.")
+    Integer workers;
+
+    @Option(names = "--pid", paramLabel = "FILE",
+            description = "Pid file, written once the listeners are bound; FILE.oldbin holds the old master during an upgrade.")
+    Path pid;
+
+    @Option(names = "--graceful-timeout", paramLabel = "SECONDS",
+            description = "How long a stopping worker may take to finish in-flight requests before SIGKILL. Default: 30.")
+    String gracefulTimeout;
+
+    @Option(names = "--boot-timeout", paramLabel = "SECONDS",
+            description = "How long a new worker may take to report ready; a new generation not ready by then is rolled back. "
+                    + "Default: 60.")
+    String bootTimeout;
+
+    @Option(names = "--handoff", paramLabel = "auto|manual",
+            description = "After USR2: 'auto' stops the old generation once every new worker is ready; 'manual' waits for "
+                    + "QUIT to the old master. Default: auto.")
+    String handoff;
+
+    @Option(names = "--warmup-path", paramLabel = "PATH",
+            description = "Before a worker takes traffic, it sends --warmup-requests GET requests for PATH to itself.")
+    String warmupPath;
+
+    @Option(names = "--warmup-requests", paramLabel = "N", description = "Warm-up requests per worker. Default: 100 with --warmup-path.")
+    Integer warmupRequests;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Config file of 'key = value' lines with these options' names (listen, workers, pid, ...) and "
+                    + "'command = <worker command>'. Re-read on every upgrade.")
+    Path config;
+
+    @Parameters(paramLabel = "COMMAND", arity = "0..*",
+            description = "The worker command, after '--': any command line that runs an app built on worker-api, "
+                    + "e.g. -- java -Xmx256m -jar app.jar")
+    List<String> command;
+
+    @Override
+    public Integer call() {
+        Optional<Inheritance> inheritance = Inheritance.fromEnvironment();
+        Settings settings;
+        List<Listener> listeners = new ArrayList<>();
+        try {
+            settings = settings();
+            SignalMask.ensure(new HashSet<>(inheritance.map(Inheritance::fds).orElse(List.of())));
+            if (inheritance.isPresent()) {
+                inheritance.get().listenerFds().forEach(fd -> listeners.add(Listener.adopt(fd)));
+            } else {
+                refuseLiveMaster(settings.pidFile());
+                for (ListenAddress address : settings.listen()) {
+                    listeners.add(Listener.bind(address));
+                }
+            }
+        } catch (RuntimeException e) {
+            // A new master that cannot start tells the old one why; the old one keeps serving.
+            inheritance.ifPresent(i -> i.reportFailure(e.getMessage()));
+            throw e;
+        }
+        List<String> argv = new ArrayList<>();
+        String launcher = System.getenv("BATON_LAUNCHER");
+        argv.add(launcher != null ? launcher : "baton");
+        argv.addAll(spec.commandLine().getParseResult().originalArgs());
+        return new Master(settings, listeners, StartContext.of(argv), inheritance.orElse(null)).run();
+    }
+
+    private Settings settings() {
+        ConfigFile file = config == null ? null : ConfigFile.read(config);
+        List<ListenAddress> addresses = new ArrayList<>();
+        List<String> listenSpecs = listen != null ? listen : file != null && !file.all("listen").isEmpty()
+                ? file.all("listen") : List.of("127.0.0.1:8080");
+        for (String spec : listenSpecs) {
+            try {
+                addresses.add(ListenAddress.parse(spec));
+            } catch (IllegalArgumentException e) {
+                throw new UserError((listen == null && file != null ? file.origin("listen") + ": " : "") + e.getMessage());
+            }
+        }
+        int workerCount = workers != null ? workers : intValue(file, "workers", 2);
+        if (workerCount < 1 || workerCount > 256) {
+            throw new UserError("--workers must be from 1 to 256, got " + workerCount);
+        }
+        Path pidFile = pid != null ? pid : file != null && file.get("pid") != null ? Path.of(file.get("pid")) : null;
+        if (pidFile != null) {
+            pidFile = pidFile.toAbsolutePath();
+            if (!Files.isDirectory(pidFile.getParent())) {
+                throw new UserError("cannot write pid file " + pidFile + ": directory " + pidFile.getParent() + " does not exist");
+            }
+        }
+        Duration graceful = duration("--graceful-timeout", gracefulTimeout, file, "graceful-timeout", 30);
+        Duration boot = duration("--boot-timeout", bootTimeout, file, "boot-timeout", 60);
+        String handoffText = handoff != null ? handoff : file != null && file.get("handoff") != null ? file.get("handoff") : "auto";
+        Handoff handoffMode = switch (handoffText.toLowerCase(Locale.ROOT)) {
+            case "auto" -> Handoff.AUTO;
+            case "manual" -> Handoff.MANUAL;
+            default -> throw new UserError((handoff == null ? file.origin("handoff") + ": " : "--handoff: ")
+                    + "expected auto or manual, got '" + handoffText + "'");
+        };
+        String warmup = warmupPath != null ? warmupPath : file != null ? file.get("warmup-path") : null;
+        if (warmup != null && !warmup.startsWith("/")) {
+            throw new UserError("--warmup-path must start with '/', got '" + warmup + "'");
+        }
+        int warmupCount = warmupRequests != null ? warmupRequests : intValue(file, "warmup-requests", 100);
+        return new Settings(addresses, workerCount, pidFile, graceful, boot, handoffMode, warmup, warmupCount,
+                workerCommand(file));
+    }
+
+    private List<String> workerCommand(ConfigFile file) {
+        List<String> words = command;
+        String origin = "worker command";
+        if ((words == null || words.isEmpty()) && file != null && file.get("command") != null) {
+            origin = file.origin("command");
+            try {
+                words = Words.split(file.get("command"));
+            } catch (IllegalArgumentException e) {
+                throw new UserError(origin + ": " + e.getMessage());
+            }
+        }
+        if (words == null || words.isEmpty() || words.get(0).isBlank()) {
+            throw new UserError("no worker command: give one after '--' (e.g. baton start -- java -jar app.jar) "
+                    + "or as 'command = ...' in --config");
+        }
+        String program = words.get(0);
+        if (!executable(program)) {
+            throw new UserError(origin + ": '" + program + "' is not an executable file"
+                    + (program.contains("/") ? "" : " on PATH"));
+        }
+        return words;
+    }
+
+    private static boolean executable(String program) {
+        if (program.contains("/")) {
+            return Files.isExecutable(Path.of(program)) && !Files.isDirectory(Path.of(program));
+        }
+        String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
+        for (String dir : path.split(File.pathSeparator)) {
+            Path candidate = Path.of(dir.isEmpty() ? "." : dir, program);
+            if (Files.isExecutable(candidate) && !Files.isDirectory(candidate)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void refuseLiveMaster(Path pidFile) {
+        if (pidFile == null) {
+            return;
+        }
+        OptionalInt live = PidFile.liveMaster(pidFile);
+        if (live.isPresent()) {
+            throw new IllegalArgumentException("pid file " + pidFile + " names a running master (pid " + live.getAsInt()
+                    + "): stop it first, upgrade it with 'baton upgrade', or choose another --pid");
+        }
+        OptionalInt stale = PidFile.read(pidFile);
+        if (stale.isPresent()) {
+            System.err.println("baton: pid file " + pidFile + " names pid " + stale.getAsInt()
+                    + ", which is not a running master: taking it over");
+        }
+    }
+
+    private static int intValue(ConfigFile file, String key, int fallback) {
+        if (file == null || file.get(key) == null) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(file.get(key));
+        } catch (NumberFormatException e) {
+            throw new UserError(file.origin(key) + ": expected a whole number, got '" + file.get(key) + "'");
+        }
+    }
+
+    private static Duration duration(String option, String given, ConfigFile file, String key, int fallbackSeconds) {
+        String text = given;
+        String origin = option;
+        if (text == null && file != null && file.get(key) != null) {
+            text = file.get(key);
+            origin = file.origin(key);
+        }
+        if (text == null) {
+            return Duration.ofSeconds(fallbackSeconds);
+        }
+        try {
+            BigDecimal seconds = new BigDecimal(text);
+            if (seconds.signum() > 0) {
+                return Duration.ofMillis(seconds.movePointRight(3).longValue());
+            }
+        } catch (NumberFormatException e) {
+            // Reported below.
+        }
+        throw new UserError(origin + ": expected a positive number of seconds, got '" + text + "'");
+    }
+}

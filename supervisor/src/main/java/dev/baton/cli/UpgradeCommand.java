@@ -1,0 +1,121 @@
+package dev.baton.cli;
+
+import dev.baton.control.ControlClient;
+import dev.baton.master.PidFile;
+import dev.baton.posix.Posix;
+import dev.baton.signals.Signal;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.OptionalInt;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "upgrade", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Sends USR2 to the master named by the pid file: it starts a new master and a new generation of "
+                + "workers on the same socket, and the old generation drains once the new one is ready.",
+                "With --wait: exit 0 once the old master is gone (or, with --handoff manual, once the new generation is "
+                        + "ready); exit 1 with the reason if the upgrade was rolled back."})
+final class UpgradeCommand implements Callable<Integer> {
+    @Option(names = "--pid", paramLabel = "FILE", required = true, description = "The master's pid file.")
+    Path pid;
+
+    @Option(names = "--wait", description = "Wait for the outcome.")
+    boolean waitForOutcome;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", description = "Give up waiting after this long. Default: 300.")
+    BigDecimal timeout = BigDecimal.valueOf(300);
+
+    @Override
+    public Integer call() throws Exception {
+        Path pidFile = pid.toAbsolutePath();
+        OptionalInt master = PidFile.liveMaster(pidFile);
+        if (master.isEmpty()) {
+            throw new IllegalArgumentException("no running master in pid file " + pidFile);
+        }
+        int old = master.getAsInt();
+        if (!waitForOutcome) {
+            Posix.kill(old, Signal.USR2.number());
+            System.out.println("sent USR2 to master " + old);
+            return 0;
+        }
+        long deadline = System.nanoTime() + timeout.movePointRight(9).longValue();
+        long start = System.nanoTime();
+        try (ControlClient control = ControlClient.connect(dev.baton.control.ControlServer.pathFor(pidFile))) {
+            control.send("watch-upgrade");
+            String ack = control.readLine();
+            if (!"ok watching".equals(ack)) {
+                throw new IllegalArgumentException("master " + old + " did not accept the request: " + ack);
+            }
+            Posix.kill(old, Signal.USR2.number());
+            String outcome = readBefore(control, deadline);
+            if (outcome == null) {
+                System.err.println("baton: master " + old + " exited before the upgrade finished; see its log");
+                return Main.FAILURE;
+            }
+            String[] words = outcome.split(" ", 2);
+            String detail = words.length > 1 ? words[1] : "";
+            switch (words[0]) {
+                case "upgraded" -> {
+                    awaitGone(old, deadline);
+                    System.out.println("upgraded: " + detail + " (old master gone after "
+                            + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms)");
+                    return 0;
+                }
+                case "ready" -> {
+                    System.out.println("new generation ready: " + detail + "; send QUIT to master " + old + " to finish");
+                    return 0;
+                }
+                default -> {
+                    System.err.println("baton: upgrade " + words[0] + ": " + detail);
+                    return Main.FAILURE;
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot reach master " + old + " on its control socket: " + e.getMessage());
+        } catch (TimeoutException e) {
+            System.err.println("baton: no outcome within " + timeout + " s; the upgrade may still be running, see the master's log");
+            return Main.FAILURE;
+        }
+    }
+
+    private static String readBefore(ControlClient control, long deadline) throws Exception {
+        ExecutorService reader = Executors.newSingleThreadExecutor(r -> {
+            Thread thread = new Thread(r, "baton-upgrade-wait");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            Future<String> line = reader.submit(control::readLine);
+            return line.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } finally {
+            reader.shutdownNow();
+        }
+    }
+
+    /** Waits until the old master is gone (a zombie its parent has yet to reap counts as gone). */
+    private static void awaitGone(int pid, long deadline) throws TimeoutException, InterruptedException {
+        while (true) {
+            String stat;
+            try {
+                stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            } catch (IOException gone) {
+                return;
+            }
+            if (stat.charAt(stat.lastIndexOf(')') + 2) == 'Z') {
+                return;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new TimeoutException();
+            }
+            Thread.sleep(20);
+        }
+    }
+}

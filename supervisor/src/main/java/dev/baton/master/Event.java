@@ -1,0 +1,24 @@
+package dev.baton.master;
+
+import dev.baton.control.Request;
+import dev.baton.signals.Signal;
+
+/** What wakes the master's loop. Everything reaches the loop through one queue, in order. */
+sealed interface Event {
+
+    /** A signal, with the pid that sent it (0 from the kernel or a terminal). */
+    record Signalled(Signal signal, int sender) implements Event {
+    }
+
+    /** A line a worker wrote on its control channel. */
+    record WorkerSaid(Worker worker, String line) implements Event {
+    }
+
+    /** A request on the control socket. */
+    record Commanded(Request request) implements Event {
+    }
+
+    /** A line the new master of an upgrade in flight wrote on its report pipe. */
+    record SuccessorSaid(int pid, String line) implements Event {
+    }
+}

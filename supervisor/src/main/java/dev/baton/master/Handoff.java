@@ -1,0 +1,9 @@
+package dev.baton.master;
+
+/** When a new generation takes over from the old one. */
+public enum Handoff {
+    /** The new master sends QUIT to the old one as soon as every new worker is ready. */
+    AUTO,
+    /** Unicorn's way: both generations serve until the operator sends QUIT to the old master. */
+    MANUAL
+}
