@@ -1,0 +1,192 @@
+package dev.baton.tests;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Finds processes through /proc. Every process a test starts carries a tag in its environment,
+ * inherited by the master, its workers and new masters alike, even once orphaned: that is how
+ * cleanup finds every one of them, and how a test proves none is left.
+ */
+final class Processes {
+    static final String TAG = "BATON_TEST_TAG";
+
+    private Processes() {
+    }
+
+    static List<Integer> tagged(String tag) {
+        byte[] marker = (TAG + "=" + tag + "\0").getBytes(StandardCharsets.UTF_8);
+        List<Integer> found = new ArrayList<>();
+        try (DirectoryStream<Path> proc = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path dir : proc) {
+                int pid = Integer.parseInt(dir.getFileName().toString());
+                if (pid == ProcessHandle.current().pid()) {
+                    continue;
+                }
+                try {
+                    byte[] environ = Files.readAllBytes(dir.resolve("environ"));
+                    if (contains(environ, marker)) {
+                        found.add(pid);
+                    }
+                } catch (IOException gone) {
+                    // Exited while we looked.
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return found;
+    }
+
+    static void killAll(String tag) {
+        for (int round = 0; round < 50; round++) {
+            List<Integer> pids = tagged(tag);
+            if (pids.isEmpty()) {
+                return;
+            }
+            pids.forEach(pid -> signal(pid, "KILL"));
+            Poll.sleepBriefly();
+        }
+    }
+
+    static boolean alive(int pid) {
+        String state = state(pid);
+        return state != null && !state.equals("Z");
+    }
+
+    /** The process's state letter (R, S, Z...), or null if it does not exist. */
+    static String state(int pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    static int parent(int pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    static List<Integer> children(int pid) {
+        List<Integer> children = new ArrayList<>();
+        try (DirectoryStream<Path> proc = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path dir : proc) {
+                int candidate = Integer.parseInt(dir.getFileName().toString());
+                if (parent(candidate) == pid && alive(candidate)) {
+                    children.add(candidate);
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return children;
+    }
+
+    static List<Integer> zombies() {
+        List<Integer> zombies = new ArrayList<>();
+        try (DirectoryStream<Path> proc = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path dir : proc) {
+                int pid = Integer.parseInt(dir.getFileName().toString());
+                if ("Z".equals(state(pid))) {
+                    zombies.add(pid);
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return zombies;
+    }
+
+    static void signal(long pid, String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-s", signal, Long.toString(pid)).redirectErrorStream(true).start();
+            kill.getInputStream().readAllBytes();
+            kill.waitFor();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static void awaitGone(int pid, Duration within) {
+        Poll.until("pid " + pid + " gone", within, () -> !alive(pid));
+    }
+
+    /** The targets of a process's fds: fd number to "socket:[123]", "pipe:[456]", a path... */
+    static java.util.Map<Integer, String> fds(int pid) {
+        java.util.Map<Integer, String> fds = new java.util.TreeMap<>();
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(Path.of("/proc/" + pid + "/fd"))) {
+            for (Path fd : dir) {
+                try {
+                    fds.put(Integer.parseInt(fd.getFileName().toString()), Files.readSymbolicLink(fd).toString());
+                } catch (IOException closed) {
+                    // Closed while we looked.
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot list fds of " + pid, e);
+        }
+        return fds;
+    }
+
+    /** Inodes of the TCP sockets in LISTEN state, with their ports, from /proc/net/tcp and tcp6. */
+    static java.util.Map<String, Integer> listeningSockets() {
+        java.util.Map<String, Integer> sockets = new java.util.HashMap<>();
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            try {
+                for (String line : Files.readAllLines(Path.of(table)).subList(1, Files.readAllLines(Path.of(table)).size())) {
+                    String[] f = line.trim().split("\\s+");
+                    if (f[3].equals("0A")) {
+                        int port = Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1), 16);
+                        sockets.put("socket:[" + f[9] + "]", port);
+                    }
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return sockets;
+    }
+
+    static Set<Integer> listeningPorts(int pid) {
+        java.util.Map<String, Integer> listening = listeningSockets();
+        Set<Integer> ports = new HashSet<>();
+        for (String target : fds(pid).values()) {
+            if (listening.containsKey(target)) {
+                ports.add(listening.get(target));
+            }
+        }
+        return ports;
+    }
+
+    private static boolean contains(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            if (i > 0 && haystack[i - 1] != 0) {
+                continue;
+            }
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+}

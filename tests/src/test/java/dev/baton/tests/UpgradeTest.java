@@ -1,0 +1,239 @@
+package dev.baton.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** USR2: a new master and generation on the same socket, handoff when ready, rollback when not. */
+class UpgradeTest {
+    private static final Duration UPGRADE = Duration.ofSeconds(60);
+
+    @RegisterExtension
+    final Sandbox sandbox = new Sandbox();
+
+    private Path config;
+    private Path pidFile;
+
+    /** Writes the config an upgrade re-reads: hello at {@code version}, plus any extra lines. */
+    private void configure(String version, String... extra) throws IOException {
+        List<String> lines = new ArrayList<>(List.of("listen = 127.0.0.1:0", "workers = 2", "pid = " + pidFile,
+                "graceful-timeout = 20", "command = env HELLO_VERSION=" + version + " " + String.join(" ", Sandbox.hello())));
+        lines.addAll(List.of(extra));
+        Files.write(config, lines);
+    }
+
+    private Sandbox.Run startHello(String... extra) throws IOException {
+        config = sandbox.dir().resolve("baton.conf");
+        pidFile = sandbox.dir().resolve("baton.pid");
+        configure("1", extra);
+        return sandbox.start(List.of("start", "--config", config.toString())).awaitReady();
+    }
+
+    private Sandbox.Result upgrade() throws Exception {
+        return sandbox.run(UPGRADE, List.of("upgrade", "--pid", pidFile.toString(), "--wait", "--timeout", "50"));
+    }
+
+    private int pidInFile() throws IOException {
+        return Integer.parseInt(Files.readString(pidFile).trim());
+    }
+
+    @Test
+    void fiveUpgradesUnderLoadDropNothingAndSwitchVersions() throws Exception {
+        Sandbox.Run baton = startHello();
+        int port = baton.port();
+        try (Load load = new Load(port, 2, 2, Duration.ofMinutes(3), 1_000_000)) {
+            Poll.until("load flowing", Duration.ofSeconds(10), () -> load.ok() > 50);
+            int master = baton.pid();
+            for (int version = 2; version <= 6; version++) {
+                List<Integer> oldWorkers = Processes.children(master);
+                configure(Integer.toString(version));
+                Sandbox.Result result = upgrade();
+                assertEquals(0, result.exitCode(), result.output());
+                assertTrue(result.output().startsWith("upgraded: old=" + master + " new="), result.output());
+
+                int next = pidInFile();
+                assertFalse(Processes.alive(master), "old master " + master + " gone");
+                oldWorkers.forEach(w -> assertFalse(Processes.alive(w), "old worker " + w + " gone"));
+                String expected = Integer.toString(version);
+                long okBefore = load.ok();
+                Poll.until("only version " + expected + " served", Duration.ofSeconds(10),
+                        () -> expected.equals(load.lastVersion()) && load.ok() > okBefore + 20);
+                assertEquals(expected, Http.get(port, "/").version());
+                master = next;
+            }
+            List<Integer> live = sandbox.survivors();
+            Set<Integer> expected = new HashSet<>(Processes.children(master));
+            expected.add(master);
+            assertEquals(expected, new HashSet<>(live), "only the last master and its workers remain");
+            load.close();
+            assertEquals(List.of(), load.failures(), "failed requests");
+            assertTrue(load.ok() > 500, "requests served: " + load.ok());
+            for (int version = 1; version <= 6; version++) {
+                assertTrue(load.versions().containsKey(Integer.toString(version)), "version " + version + " served: " + load.versions());
+            }
+        }
+    }
+
+    @Test
+    void aWorkerCommandThatExitsAtStartRollsBack() throws Exception {
+        Sandbox.Run baton = startHello();
+        try (Load load = new Load(baton.port(), 1, 1, Duration.ofMinutes(2), 1_000_000)) {
+            Poll.until("load flowing", Duration.ofSeconds(10), () -> load.ok() > 20);
+            Files.write(config, List.of("listen = 127.0.0.1:0", "workers = 2", "pid = " + pidFile,
+                    "command = sh -c 'exit 3'"));
+            Sandbox.Result result = upgrade();
+            assertEquals(1, result.exitCode(), result.output());
+            assertTrue(result.output().contains("upgrade failed: worker")
+                    && result.output().contains("failed to start 3 times in a row (last: exited with status 3)"), result.output());
+            assertEquals(baton.pid(), pidInFile(), "<pid> names the old master again");
+            assertFalse(Files.exists(pidFile.resolveSibling("baton.pid.oldbin")));
+            baton.awaitLog("generation 1 keeps serving", Duration.ofSeconds(5));
+            long before = load.ok();
+            Poll.until("still serving", Duration.ofSeconds(10), () -> load.ok() > before + 20);
+            load.close();
+            assertEquals(List.of(), load.failures());
+            assertEquals("1", load.lastVersion());
+        }
+    }
+
+    @Test
+    void aGenerationThatNeverBecomesReadyRollsBackAfterTheBootTimeout() throws Exception {
+        Sandbox.Run baton = startHello();
+        try (Load load = new Load(baton.port(), 1, 1, Duration.ofMinutes(2), 1_000_000)) {
+            Poll.until("load flowing", Duration.ofSeconds(10), () -> load.ok() > 20);
+            configure("2", "boot-timeout = 3");
+            Files.writeString(config, Files.readString(config).replace("env HELLO_VERSION=2", "env HELLO_VERSION=2 HELLO_READY=never"));
+            Sandbox.Result result = upgrade();
+            assertEquals(1, result.exitCode(), result.output());
+            assertTrue(result.output().contains("upgrade failed: workers not ready within --boot-timeout 3 s (0 of 2 ready)"),
+                    result.output());
+            assertEquals(baton.pid(), pidInFile());
+            long before = load.ok();
+            Poll.until("still serving", Duration.ofSeconds(10), () -> load.ok() > before + 20);
+            load.close();
+            assertEquals(List.of(), load.failures());
+            assertEquals(Set.of("1"), load.versions().keySet(), "the unready generation never served");
+        }
+        // The failed generation's processes are all gone; only the old master and its workers remain.
+        Set<Integer> expected = new HashSet<>(Processes.children(baton.pid()));
+        expected.add(baton.pid());
+        Poll.until("failed generation gone", Duration.ofSeconds(10), () -> new HashSet<>(sandbox.survivors()).equals(expected));
+    }
+
+    @Test
+    void aNewMasterThatCannotStartRollsBackWithItsReason() throws Exception {
+        Sandbox.Run baton = startHello();
+        Files.write(config, List.of("listen = 127.0.0.1:0", "wrokers = 2", "command = java"));
+        Sandbox.Result result = upgrade();
+        assertEquals(1, result.exitCode(), result.output());
+        assertTrue(result.output().contains("unknown key 'wrokers'"), result.output());
+        assertEquals(baton.pid(), pidInFile());
+        assertEquals(200, Http.get(baton.port(), "/").status());
+    }
+
+    @Test
+    void manualHandoffServesBothGenerationsUntilTheOldMasterGetsQuit() throws Exception {
+        Sandbox.Run baton = startHello("handoff = manual");
+        int port = baton.port();
+        configure("2", "handoff = manual");
+        Sandbox.Result result = upgrade();
+        assertEquals(0, result.exitCode(), result.output());
+        assertTrue(result.output().startsWith("new generation ready: old=" + baton.pid()), result.output());
+        assertTrue(baton.alive());
+        assertEquals(baton.pid(), Integer.parseInt(Files.readString(pidFile.resolveSibling("baton.pid.oldbin")).trim()));
+
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < 400 && seen.size() < 2; i++) {
+            seen.add(Http.get(port, "/").version());
+        }
+        assertEquals(Set.of("1", "2"), seen, "both generations serve");
+
+        baton.signal("QUIT");
+        assertEquals(0, baton.awaitExit(Duration.ofSeconds(30)));
+        for (int i = 0; i < 50; i++) {
+            assertEquals("2", Http.get(port, "/").version());
+        }
+        assertFalse(Files.exists(pidFile.resolveSibling("baton.pid.oldbin")));
+    }
+
+    @Test
+    void aSecondUsr2DuringAnUpgradeIsRefusedAndTheFirstCompletes() throws Exception {
+        Sandbox.Run baton = startHello();
+        configure("2");
+        baton.signal("USR2");
+        baton.awaitLog("started new master \\(pid \\d+\\)", Duration.ofSeconds(10));
+        baton.signal("USR2");
+        baton.awaitLog("USR2 from pid \\d+ refused: an upgrade is already in flight", Duration.ofSeconds(10));
+        assertEquals(0, baton.awaitExit(UPGRADE));
+        assertEquals(1, baton.count("started new master"));
+        assertEquals("2", Http.get(baton.port(), "/").version());
+    }
+
+    @Test
+    void twentyUpgradesLeakNoFdsThreadsOrProcesses() throws Exception {
+        Sandbox.Run baton = startHello();
+        int port = baton.port();
+        int master = baton.pid();
+        int firstFds = -1;
+        int firstThreads = -1;
+        for (int i = 1; i <= 20; i++) {
+            Sandbox.Result result = upgrade();
+            assertEquals(0, result.exitCode(), "upgrade " + i + ": " + result.output());
+            int next = pidInFile();
+            assertFalse(Processes.alive(master));
+            master = next;
+            int fds = Processes.fds(master).size();
+            int threads = threads(master);
+            if (i == 2) {
+                firstFds = fds;
+                firstThreads = threads;
+            } else if (i > 2) {
+                assertTrue(fds <= firstFds, "upgrade " + i + ": master has " + fds + " fds, the second had " + firstFds);
+                assertTrue(threads <= firstThreads + 2, "upgrade " + i + ": master has " + threads + " threads, the second had " + firstThreads);
+            }
+            Set<Integer> expected = new HashSet<>(Processes.children(master));
+            expected.add(master);
+            assertEquals(expected, new HashSet<>(sandbox.survivors()), "after upgrade " + i + ": nothing of an earlier generation");
+            assertEquals(List.of(), zombies(), "after upgrade " + i);
+        }
+        assertEquals(200, Http.get(port, "/").status());
+    }
+
+    @Test
+    void workersKnowTheirGenerationAndNumber() throws Exception {
+        Sandbox.Run baton = startHello();
+        configure("2");
+        assertEquals(0, upgrade().exitCode());
+        int master = pidInFile();
+        Set<String> seen = new HashSet<>();
+        for (int worker : Processes.children(master)) {
+            String environ = Files.readString(Path.of("/proc/" + worker + "/environ")).replace('\0', '\n');
+            assertTrue(environ.contains("\nBATON_GENERATION=2\n"), environ);
+            seen.add(environ.replaceAll("(?s).*\nBATON_WORKER=(\\d+)\n.*", "$1"));
+        }
+        assertEquals(Set.of("0", "1"), seen);
+        assertTrue(baton.log().contains("gen 2 worker 0 (pid"), baton.log());
+    }
+
+    private static int threads(int pid) throws IOException {
+        return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
+                .filter(l -> l.startsWith("Threads:")).map(l -> Integer.parseInt(l.split("\\s+")[1])).findFirst().orElseThrow();
+    }
+
+    /** Zombie children of this test's processes: exited, never reaped. */
+    private List<Integer> zombies() {
+        Set<Integer> ours = new HashSet<>(sandbox.survivors());
+        return Processes.zombies().stream().filter(z -> ours.contains(Processes.parent(z))).toList();
+    }
+}
