@@ -1,0 +1,284 @@
+package dev.baton.worker;
+
+import io.undertow.UndertowOptions;
+import io.undertow.connector.ByteBufferPool;
+import io.undertow.server.DefaultByteBufferPool;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.protocol.http.HttpOpenListener;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.xnio.ChannelListener;
+import org.xnio.ChannelListeners;
+import org.xnio.IoUtils;
+import org.xnio.OptionMap;
+import org.xnio.Options;
+import org.xnio.StreamConnection;
+import org.xnio.Xnio;
+import org.xnio.XnioWorker;
+import org.xnio.channels.AcceptingChannel;
+
+/**
+ * An Undertow HTTP/1.1 server that can drain without a client error: the piece that makes a
+ * restart invisible. It is assembled the way {@code Undertow.start()} assembles one, except that
+ * its listening socket may be one it did not open (the master's), and that it tracks connections
+ * so a drain knows which ones it may close.
+ */
+final class HttpWorkerServer {
+
+    /** How long a keep-alive connection must have been idle before a drain closes it. */
+    static final Duration DEFAULT_IDLE_GRACE = Duration.ofSeconds(1);
+
+    private static final long POLL_MILLIS = 20;
+    private static final long WORKER_STOP_SECONDS = 5;
+
+    private final XnioWorker worker;
+    private final ByteBufferPool buffers;
+    private final OptionMap undertowOptions;
+    private final HttpHandler appHandler;
+    private final ConnectionTracker tracker = new ConnectionTracker();
+    private final Duration idleGrace;
+    private AcceptingChannel<StreamConnection> acceptor;
+    private Runnable stopAccepting;
+    private Runnable releaseSocket;
+    private boolean drained;
+
+    /**
+     * XNIO announces its version at INFO through JDK logging when the application uses no other
+     * backend: two lines per worker start, in the master's log, that say nothing. Quietened only if
+     * the application left that logger unconfigured; held here because JDK loggers are weakly
+     * referenced and would forget the level.
+     */
+    private static final Logger XNIO_LOGGER = Logger.getLogger("org.xnio");
+
+    static {
+        if (XNIO_LOGGER.getLevel() == null) {
+            XNIO_LOGGER.setLevel(Level.WARNING);
+        }
+    }
+
+    private HttpWorkerServer(HttpHandler appHandler, ServeOptions options, Duration idleGrace)
+            throws IOException {
+        this.appHandler = appHandler;
+        this.idleGrace = idleGrace;
+        this.worker = Xnio.getInstance(HttpWorkerServer.class.getClassLoader())
+                .createWorker(OptionMap.builder()
+                        .set(Options.WORKER_IO_THREADS, options.ioThreads())
+                        .set(Options.CONNECTION_HIGH_WATER, 1_000_000)
+                        .set(Options.CONNECTION_LOW_WATER, 1_000_000)
+                        .set(Options.WORKER_TASK_CORE_THREADS, options.workerThreads())
+                        .set(Options.WORKER_TASK_MAX_THREADS, options.workerThreads())
+                        .set(Options.TCP_NODELAY, true)
+                        .set(Options.CORK, true)
+                        .getMap());
+        this.buffers = newBufferPool();
+        this.undertowOptions = OptionMap.builder()
+                .set(UndertowOptions.NO_REQUEST_TIMEOUT, 60_000)
+                .set(UndertowOptions.BUFFER_PIPELINED_DATA, true)
+                .getMap();
+    }
+
+    /**
+     * Serves on {@code channel}, already bound by someone else (the master, or a test). The channel
+     * is never closed by this server, not even by a drain. Accepts start suspended.
+     */
+    static HttpWorkerServer adopt(ServerSocketChannel channel, HttpHandler handler,
+            ServeOptions options, Duration idleGrace) throws IOException {
+        HttpWorkerServer server = new HttpWorkerServer(handler, options, idleGrace);
+        try {
+            XnioServerAdoption adoption =
+                    XnioServerAdoption.adopt(server.worker, channel, server.socketOptions());
+            server.listenOn(adoption.acceptor(), () -> {
+                adoption.acceptor().suspendAccepts();
+                adoption.detach();
+            }, () -> { });
+            return server;
+        } catch (IOException | RuntimeException | Error e) {
+            server.worker.shutdownNow();
+            throw e;
+        }
+    }
+
+    /**
+     * Binds {@code address} itself, as {@code Undertow.start()} does (standalone mode); the drain
+     * closes it. Accepts start suspended.
+     */
+    static HttpWorkerServer bind(InetSocketAddress address, HttpHandler handler,
+            ServeOptions options, Duration idleGrace) throws IOException {
+        HttpWorkerServer server = new HttpWorkerServer(handler, options, idleGrace);
+        try {
+            AcceptingChannel<StreamConnection> acceptor =
+                    server.worker.createStreamConnectionServer(address, null, server.socketOptions());
+            server.listenOn(acceptor, acceptor::suspendAccepts, () -> IoUtils.safeClose(acceptor));
+            return server;
+        } catch (IOException | RuntimeException | Error e) {
+            server.worker.shutdownNow();
+            throw e;
+        }
+    }
+
+    private void listenOn(AcceptingChannel<StreamConnection> acceptor, Runnable stopAccepting,
+            Runnable releaseSocket) {
+        HttpOpenListener openListener = new HttpOpenListener(buffers, undertowOptions);
+        openListener.setRootHandler(tracker.counting(appHandler));
+        acceptor.getAcceptSetter().set(
+                ChannelListeners.openListenerAdapter(tracker.tracking(openListener)));
+        this.acceptor = acceptor;
+        this.stopAccepting = stopAccepting;
+        this.releaseSocket = releaseSocket;
+    }
+
+    InetSocketAddress localAddress() {
+        return acceptor.getLocalAddress(InetSocketAddress.class);
+    }
+
+    /** {@code 127.0.0.1:8080}, {@code [::1]:8080}: for log lines. */
+    static String hostPort(InetSocketAddress address) {
+        String host = address.getAddress().getHostAddress();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
+    }
+
+    void startAccepting() {
+        acceptor.resumeAccepts();
+    }
+
+    int inFlight() {
+        return tracker.inFlight();
+    }
+
+    boolean draining() {
+        return tracker.draining();
+    }
+
+    long completedRequests() {
+        return tracker.completedRequests();
+    }
+
+    /**
+     * A listener of our own on an ephemeral loopback port, serving the application's handler
+     * untracked: for warm-up requests before the worker takes real traffic. Close it when done.
+     */
+    AcceptingChannel<StreamConnection> openPrivateListener() {
+        HttpOpenListener openListener = new HttpOpenListener(buffers, undertowOptions);
+        openListener.setRootHandler(appHandler);
+        ChannelListener<AcceptingChannel<StreamConnection>> accept =
+                ChannelListeners.openListenerAdapter(openListener);
+        try {
+            AcceptingChannel<StreamConnection> listener = worker.createStreamConnectionServer(
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), accept, socketOptions());
+            listener.resumeAccepts();
+            return listener;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Stops accepting, lets running requests finish (their responses say {@code Connection:
+     * close}), closes keep-alive connections once idle for the grace, and after at most {@code
+     * timeout} closes whatever is left. Then stops the XNIO worker. Blocks; call it once, from a
+     * thread that is not an XNIO thread.
+     *
+     * @return how many connections were still open at the timeout and were closed regardless
+     */
+    synchronized int drain(Duration timeout) {
+        if (drained) {
+            return 0;
+        }
+        drained = true;
+        tracker.startDrain();
+        stopAccepting.run();
+        awaitQueuedTasks();
+        long graceNanos = idleGrace.toNanos();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int leftOver = 0;
+        while (true) {
+            tracker.closeIdle(graceNanos);
+            int open = tracker.openConnections();
+            if (open == 0) {
+                break;
+            }
+            if (System.nanoTime() - deadline >= 0 || !pause(POLL_MILLIS)) {
+                leftOver = open;
+                tracker.closeAll();
+                break;
+            }
+        }
+        // Before stopping the worker: closing an XNIO server waits for its IO thread.
+        releaseSocket.run();
+        stopWorker();
+        buffers.close();
+        return leftOver;
+    }
+
+    /**
+     * Runs a no-op through every IO thread. Connections XNIO accepted just before accepts stopped
+     * are handed to our listener by tasks already queued on those threads; once the no-op has run
+     * behind them, the tracker knows every connection.
+     */
+    private void awaitQueuedTasks() {
+        int threads = worker.getIoThreadCount();
+        CountDownLatch passed = new CountDownLatch(threads);
+        for (int i = 0; i < threads; i++) {
+            worker.getIoThread(i).execute(passed::countDown);
+        }
+        try {
+            passed.await(WORKER_STOP_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void stopWorker() {
+        worker.shutdown();
+        try {
+            if (!worker.awaitTermination(WORKER_STOP_SECONDS, TimeUnit.SECONDS)) {
+                worker.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            worker.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private OptionMap socketOptions() {
+        return OptionMap.builder()
+                .set(Options.WORKER_IO_THREADS, worker.getIoThreadCount())
+                .set(Options.TCP_NODELAY, true)
+                .set(Options.REUSE_ADDRESSES, true)
+                .set(Options.BALANCING_TOKENS, 1)
+                .set(Options.BALANCING_CONNECTIONS, 2)
+                .set(Options.BACKLOG, 1000)
+                .getMap();
+    }
+
+    /** Undertow's own sizing: small heaps get small heap buffers. */
+    private static ByteBufferPool newBufferPool() {
+        long maxMemory = Runtime.getRuntime().maxMemory();
+        if (maxMemory < 64L * 1024 * 1024) {
+            return new DefaultByteBufferPool(false, 512, -1, 4);
+        }
+        if (maxMemory < 128L * 1024 * 1024) {
+            return new DefaultByteBufferPool(true, 1024, -1, 4);
+        }
+        return new DefaultByteBufferPool(true, 16 * 1024 - 20, -1, 4);
+    }
+
+    /** False if interrupted: the drain then ends as if it had timed out. */
+    private static boolean pause(long millis) {
+        try {
+            Thread.sleep(millis);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}

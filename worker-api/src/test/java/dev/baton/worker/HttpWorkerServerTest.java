@@ -1,0 +1,203 @@
+package dev.baton.worker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.SameThreadExecutor;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The server on a channel the test opened and bound itself: the same adoption path a worker takes
+ * with the master's socket, so drain behaviour is tested for real, in process.
+ */
+class HttpWorkerServerTest {
+
+    private static final Duration GRACEFUL_TIMEOUT = Duration.ofSeconds(10);
+
+    private ServerSocketChannel channel;
+    private HttpWorkerServer server;
+
+    @BeforeEach
+    void bindChannel() throws IOException {
+        channel = ServerSocketChannel.open();
+        channel.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        // Idempotent: waits for a drain a test started, or ends a server a test left running.
+        if (server != null) {
+            server.drain(Duration.ZERO);
+        }
+        channel.close();
+    }
+
+    @Test
+    void servesOnAnAdoptedChannel() throws Exception {
+        start(HttpWorkerServer.DEFAULT_IDLE_GRACE);
+        try (HttpConnection connection = connect()) {
+            HttpConnection.Response first = connection.get("/");
+            HttpConnection.Response second = connection.get("/"); // same connection: keep-alive works
+            assertEquals(200, first.status());
+            assertEquals("hello /", first.body());
+            assertEquals(200, second.status());
+        }
+        Poll.until("both requests are counted", () -> server.completedRequests() == 2);
+        assertEquals(0, server.inFlight());
+    }
+
+    @Test
+    void requestInFlightWhenTheDrainStartsCompletesWithConnectionClose() throws Exception {
+        start(HttpWorkerServer.DEFAULT_IDLE_GRACE);
+        try (HttpConnection connection = connect()) {
+            connection.send("/slow?ms=2000");
+            Poll.until("the slow request is running", () -> server.inFlight() == 1);
+            CompletableFuture<Integer> drain = drainAsync();
+
+            HttpConnection.Response response = connection.read();
+
+            assertEquals(200, response.status());
+            assertEquals("hello /slow", response.body());
+            assertEquals("close", response.connection());
+            assertTrue(connection.closedByServer());
+            connection.close();
+            assertEquals(0, drain.get(10, TimeUnit.SECONDS), "connections closed at the timeout");
+        }
+    }
+
+    @Test
+    void idleKeepAliveConnectionIsClosedAfterTheGraceWithoutError() throws Exception {
+        start(HttpWorkerServer.DEFAULT_IDLE_GRACE);
+        try (HttpConnection connection = connect()) {
+            HttpConnection.Response response = connection.get("/");
+            long answered = System.nanoTime();
+            assertEquals("keep-alive", response.connection());
+
+            CompletableFuture<Integer> drain = drainAsync();
+
+            assertTrue(connection.closedByServer(), "clean close (FIN), not a reset");
+            long idleMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - answered);
+            assertTrue(idleMillis >= 900, "closed after " + idleMillis + " ms, before the 1 s grace");
+            assertEquals(0, drain.get(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void connectionThatNeverSentARequestIsClosedByTheDrain() throws Exception {
+        start(HttpWorkerServer.DEFAULT_IDLE_GRACE);
+        try (HttpConnection silent = connect(); HttpConnection other = connect()) {
+            other.get("/"); // the silent connection was accepted before this one was answered
+            CompletableFuture<Integer> drain = drainAsync();
+
+            assertTrue(silent.closedByServer());
+            assertTrue(other.closedByServer());
+            assertEquals(0, drain.get(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void requestOnAKeepAliveConnectionDuringTheDrainGetsConnectionClose() throws Exception {
+        // A long grace, so the idle connection is certainly still open when the next request comes.
+        start(Duration.ofSeconds(30));
+        try (HttpConnection connection = connect()) {
+            assertEquals("keep-alive", connection.get("/").connection());
+            CompletableFuture<Integer> drain = drainAsync();
+            Poll.until("the drain has started", server::draining);
+
+            HttpConnection.Response response = connection.get("/");
+
+            assertEquals(200, response.status());
+            assertEquals("close", response.connection());
+            assertTrue(connection.closedByServer());
+            // Undertow half-closes and waits for the client's close, as a real client would do now.
+            connection.close();
+            assertEquals(0, drain.get(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void drainedServerNoLongerAcceptsButLeavesTheChannelOpen() throws Exception {
+        start(HttpWorkerServer.DEFAULT_IDLE_GRACE);
+        assertEquals(0, server.drain(GRACEFUL_TIMEOUT));
+
+        assertTrue(channel.isOpen(), "the drain must never close the adopted channel");
+        try (HttpConnection client = connect()) { // the kernel still completes the handshake
+            client.send("/");
+            client.readTimeout(Duration.ofMillis(300));
+            assertThrows(SocketTimeoutException.class, client::read, "nobody should answer");
+
+            // The connection waits in the backlog, for whoever accepts next (another worker).
+            channel.configureBlocking(true);
+            try (SocketChannel accepted = channel.accept()) {
+                assertNotNull(accepted);
+                ByteBuffer request = ByteBuffer.allocate(64);
+                accepted.read(request);
+                assertTrue(new String(request.array(), 0, request.position(), StandardCharsets.US_ASCII)
+                        .startsWith("GET / HTTP/1.1"));
+            }
+        }
+    }
+
+    @Test
+    void busyConnectionsAreClosedWhenTheGracefulTimeoutRunsOut() throws Exception {
+        start(HttpWorkerServer.DEFAULT_IDLE_GRACE);
+        try (HttpConnection connection = connect()) {
+            connection.send("/slow?ms=60000");
+            Poll.until("the slow request is running", () -> server.inFlight() == 1);
+
+            int forced = server.drain(Duration.ofMillis(200));
+
+            assertEquals(1, forced);
+            assertTrue(connection.closedByServer());
+            assertTrue(channel.isOpen());
+        }
+    }
+
+    private void start(Duration idleGrace) throws IOException {
+        server = HttpWorkerServer.adopt(channel, handler(), ServeOptions.defaults(), idleGrace);
+        server.startAccepting();
+    }
+
+    private HttpConnection connect() throws IOException {
+        return new HttpConnection((InetSocketAddress) channel.getLocalAddress());
+    }
+
+    private CompletableFuture<Integer> drainAsync() {
+        return CompletableFuture.supplyAsync(() -> server.drain(GRACEFUL_TIMEOUT));
+    }
+
+    /** "/" answers at once; "/slow?ms=N" answers after N ms without holding a thread. */
+    static HttpHandler handler() {
+        return exchange -> {
+            String body = "hello " + exchange.getRelativePath();
+            if (exchange.getRelativePath().equals("/slow")) {
+                long millis = Long.parseLong(exchange.getQueryParameters().get("ms").getFirst());
+                exchange.dispatch(SameThreadExecutor.INSTANCE, () -> exchange.getIoThread()
+                        .executeAfter(() -> send(exchange, body), millis, TimeUnit.MILLISECONDS));
+            } else {
+                send(exchange, body);
+            }
+        };
+    }
+
+    private static void send(HttpServerExchange exchange, String body) {
+        exchange.getResponseSender().send(body);
+    }
+}
