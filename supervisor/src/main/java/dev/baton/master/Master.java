@@ -35,10 +35,12 @@ import java.util.concurrent.TimeUnit;
  * children, respawns missing workers and enforces deadlines. Nothing else touches its state.
  */
 public final class Master {
-    /** A worker's fds: 0 is the first listener (inetd style, so the JVM adopts it with no native code). */
+    /**
+     * A worker's fds: 0 is its listener, inetd style, because System.inheritedChannel() adopts
+     * fd 0 and no other without native code or JVM flags. So each listener has workers of its own.
+     */
     private static final int WORKER_CONTROL_IN = 3;
     private static final int WORKER_CONTROL_OUT = 4;
-    private static final int WORKER_EXTRA_LISTENERS = 5;
     private static final Duration QUICK_STOP = Duration.ofSeconds(1);
     private static final Duration IDLE_WAKEUP = Duration.ofSeconds(1);
     /** A new generation whose worker fails to start this many times in a row is given up on. */
@@ -77,7 +79,7 @@ public final class Master {
         this.context = context;
         this.inheritance = inheritance;
         this.generation = inheritance == null ? 1 : inheritance.generation();
-        this.slots = new Slot[settings.workers()];
+        this.slots = new Slot[settings.workers() * this.listeners.size()];
         for (int i = 0; i < slots.length; i++) {
             slots[i] = new Slot();
         }
@@ -101,7 +103,8 @@ public final class Master {
             }
         }
         SignalReceiver.start((signal, sender) -> events.add(new Event.Signalled(signal, sender)));
-        Log.line(self, "started (pid " + pid + "), " + settings.workers() + " workers: " + String.join(" ", settings.command()));
+        Log.line(self, "started (pid " + pid + "), " + settings.workers() + " workers"
+                + (listeners.size() > 1 ? " per listener" : "") + ": " + String.join(" ", settings.command()));
 
         while (stopping == null || !workers.isEmpty()) {
             if (stopping == null) {
@@ -240,12 +243,9 @@ public final class Master {
         int[] up = Posix.pipe();
         Spawn spawn = Spawn.command(settings.command())
                 .environment(workerEnvironment(number))
-                .fd(0, listeners.get(0).fd())
+                .fd(0, listeners.get(number / settings.workers()).fd())
                 .fd(WORKER_CONTROL_IN, down[0])
                 .fd(WORKER_CONTROL_OUT, up[1]);
-        for (int i = 1; i < listeners.size(); i++) {
-            spawn.fd(WORKER_EXTRA_LISTENERS + i - 1, listeners.get(i).fd());
-        }
         long now = System.nanoTime();
         int child;
         try {
@@ -363,9 +363,9 @@ public final class Master {
             return;
         }
         long ready = workers.values().stream().filter(w -> w.state == Worker.State.READY).count();
-        if (ready >= settings.workers()) {
+        if (ready >= slots.length) {
             generationReady = true;
-            Log.line(self, "all " + settings.workers() + " workers ready, " + millis(System.nanoTime() - startedAt)
+            Log.line(self, "all " + slots.length + " workers ready, " + millis(System.nanoTime() - startedAt)
                     + " ms after start");
             if (inheritance != null) {
                 handOff();
@@ -378,7 +378,7 @@ public final class Master {
         long age = System.nanoTime() - startedAt;
         if (age > settings.bootTimeout().toNanos()) {
             abandon("workers not ready within --boot-timeout " + settings.bootTimeout().toSeconds() + " s ("
-                    + ready + " of " + settings.workers() + " ready)");
+                    + ready + " of " + slots.length + " ready)");
             return;
         }
         for (int number = 0; number < slots.length; number++) {

@@ -36,13 +36,45 @@ public record Listener(int fd, InetSocketAddress address) {
         return new Listener(fd, Posix.localAddress(fd));
     }
 
-    /** The address as a user would type it, with the port actually bound. */
+    /** The address as a user would type it ({@code 127.0.0.1:8080}, {@code [::1]:8080}), with the port actually bound. */
     public String display() {
-        String host = address.getAddress().getHostAddress();
-        int zone = host.indexOf('%');
-        if (zone >= 0) {
-            host = host.substring(0, zone);
+        if (!(address.getAddress() instanceof java.net.Inet6Address v6)) {
+            return address.getAddress().getHostAddress() + ":" + address.getPort();
         }
-        return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
+        return "[" + compress(v6.getAddress()) + "]:" + address.getPort();
+    }
+
+    /** RFC 5952 text: the longest run of two or more zero groups becomes "::". */
+    private static String compress(byte[] bytes) {
+        int[] groups = new int[8];
+        for (int i = 0; i < 8; i++) {
+            groups[i] = ((bytes[2 * i] & 0xff) << 8) | (bytes[2 * i + 1] & 0xff);
+        }
+        int bestStart = -1;
+        int bestLength = 1;
+        for (int i = 0; i < 8; ) {
+            int j = i;
+            while (j < 8 && groups[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLength) {
+                bestStart = i;
+                bestLength = j - i;
+            }
+            i = j == i ? i + 1 : j;
+        }
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                text.append("::");
+                i += bestLength - 1;
+                continue;
+            }
+            if (text.length() > 0 && text.charAt(text.length() - 1) != ':') {
+                text.append(':');
+            }
+            text.append(Integer.toHexString(groups[i]));
+        }
+        return text.toString();
     }
 }

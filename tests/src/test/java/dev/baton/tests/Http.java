@@ -37,9 +37,9 @@ final class Http implements AutoCloseable {
         }
     }
 
-    private Http(int port) throws IOException {
+    private Http(String host, int port) throws IOException {
         socket = new Socket();
-        socket.connect(new InetSocketAddress("127.0.0.1", port), TIMEOUT_MS);
+        socket.connect(new InetSocketAddress(host, port), TIMEOUT_MS);
         socket.setSoTimeout(TIMEOUT_MS);
         socket.setTcpNoDelay(true);
         in = socket.getInputStream();
@@ -48,12 +48,16 @@ final class Http implements AutoCloseable {
 
     /** A keep-alive connection for several requests. */
     static Http connect(int port) throws IOException {
-        return new Http(port);
+        return new Http("127.0.0.1", port);
     }
 
     /** One request on a connection of its own. */
     static Response get(int port, String path) throws IOException {
-        try (Http http = new Http(port)) {
+        return get("127.0.0.1", port, path);
+    }
+
+    static Response get(String host, int port, String path) throws IOException {
+        try (Http http = new Http(host, port)) {
             return http.request(path, false);
         }
     }

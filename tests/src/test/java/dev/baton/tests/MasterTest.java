@@ -52,6 +52,21 @@ class MasterTest {
     }
 
     @Test
+    void eachListenerIpv4AndIpv6HasWorkersOfItsOwn() throws Exception {
+        Sandbox.Run baton = startHello("--listen", "[::1]:0", "--workers", "1");
+        int v4 = baton.port();
+        int v6 = Integer.parseInt(baton.awaitLog("listening on \\[::1\\]:(\\d+)", Sandbox.START).group(1));
+        List<Integer> workers = Processes.children(baton.pid());
+        assertEquals(2, workers.size(), "one worker per listener: " + workers);
+        Http.Response overV4 = Http.get("127.0.0.1", v4, "/");
+        Http.Response overV6 = Http.get("::1", v6, "/");
+        assertEquals(200, overV4.status());
+        assertEquals(200, overV6.status());
+        assertEquals(new HashSet<>(workers), Set.of(overV4.pid(), overV6.pid()));
+        assertEquals(Set.of(v4, v6), Processes.listeningPorts(baton.pid()));
+    }
+
+    @Test
     void quitLetsAnInFlightRequestFinishThenEverythingExits() throws Exception {
         Path pidFile = sandbox.dir().resolve("baton.pid");
         Sandbox.Run baton = startHello("--workers", "2", "--pid", pidFile.toString());
