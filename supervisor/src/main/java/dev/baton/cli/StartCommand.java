@@ -68,9 +68,41 @@ final class StartCommand implements Callable<Integer> {
     @Option(names = "--warmup-requests", paramLabel = "N", description = "Warm-up requests per worker. Default: 100 with --warmup-path.")
     Integer warmupRequests;
 
+    @Option(names = "--timeout", paramLabel = "SECONDS",
+            description = "A ready worker whose request threads make no progress this long (a deadlock, a stuck GC, "
+                    + "SIGSTOP) is hung: it gets a thread dump if it can still print one, then SIGKILL, and is replaced. "
+                    + "Default: 60.")
+    String timeout;
+
+    @Option(names = "--max-requests", paramLabel = "N",
+            description = "Replace a worker after about N requests (up to 10% more, so workers do not recycle together); "
+                    + "its replacement is ready before it drains. Default: 0 (never).")
+    Long maxRequests;
+
+    @Option(names = "--max-rss", paramLabel = "MIB",
+            description = "Replace a worker whose resident memory exceeds MIB mebibytes, spawn before drain. Default: 0 (never).")
+    Long maxRss;
+
+    @Option(names = "--rolling-batch", paramLabel = "N",
+            description = "How many workers a reload (HUP) or a recycle replaces at once. Default: 1.")
+    Integer rollingBatch;
+
+    @Option(names = "--health-path", paramLabel = "PATH",
+            description = "Path every worker answers for load balancers: 200 while serving, 503 once the node is stopping.")
+    String healthPath;
+
+    @Option(names = "--health-delay", paramLabel = "SECONDS",
+            description = "On a graceful stop, how long the health path reports 503 before workers stop accepting, so "
+                    + "load balancers take the node out first. Default: 0.")
+    String healthDelay;
+
+    @Option(names = "--log", paramLabel = "FILE",
+            description = "Append the master's and the workers' output to FILE instead of stderr; USR1 reopens it (logrotate).")
+    Path log;
+
     @Option(names = "--config", paramLabel = "FILE",
             description = "Config file of 'key = value' lines with these options' names (listen, workers, pid, ...) and "
-                    + "'command = <worker command>'. Re-read on every upgrade.")
+                    + "'command = <worker command>'. Re-read on every upgrade (USR2) and reload (HUP).")
     Path config;
 
     @Parameters(paramLabel = "COMMAND", arity = "0..*",
@@ -103,7 +135,7 @@ final class StartCommand implements Callable<Integer> {
         String launcher = System.getenv("BATON_LAUNCHER");
         argv.add(launcher != null ? launcher : "baton");
         argv.addAll(spec.commandLine().getParseResult().originalArgs());
-        return new Master(settings, listeners, StartContext.of(argv), inheritance.orElse(null)).run();
+        return new Master(settings, this::settings, listeners, StartContext.of(argv), inheritance.orElse(null)).run();
     }
 
     private Settings settings() {
@@ -129,8 +161,8 @@ final class StartCommand implements Callable<Integer> {
                 throw new UserError("cannot write pid file " + pidFile + ": directory " + pidFile.getParent() + " does not exist");
             }
         }
-        Duration graceful = duration("--graceful-timeout", gracefulTimeout, file, "graceful-timeout", 30);
-        Duration boot = duration("--boot-timeout", bootTimeout, file, "boot-timeout", 60);
+        Duration graceful = duration("--graceful-timeout", gracefulTimeout, file, "graceful-timeout", 30, false);
+        Duration boot = duration("--boot-timeout", bootTimeout, file, "boot-timeout", 60, false);
         String handoffText = handoff != null ? handoff : file != null && file.get("handoff") != null ? file.get("handoff") : "auto";
         Handoff handoffMode = switch (handoffText.toLowerCase(Locale.ROOT)) {
             case "auto" -> Handoff.AUTO;
@@ -143,8 +175,30 @@ final class StartCommand implements Callable<Integer> {
             throw new UserError("--warmup-path must start with '/', got '" + warmup + "'");
         }
         int warmupCount = warmupRequests != null ? warmupRequests : intValue(file, "warmup-requests", 100);
-        return new Settings(addresses, workerCount, pidFile, graceful, boot, handoffMode, warmup, warmupCount,
-                workerCommand(file));
+        Duration hung = duration("--timeout", timeout, file, "timeout", 60, false);
+        long requestLimit = maxRequests != null ? maxRequests : longValue(file, "max-requests");
+        long rssLimit = maxRss != null ? maxRss : longValue(file, "max-rss");
+        if (requestLimit < 0 || rssLimit < 0) {
+            throw new UserError("--max-requests and --max-rss must be 0 (never) or more");
+        }
+        int batch = rollingBatch != null ? rollingBatch : intValue(file, "rolling-batch", 1);
+        if (batch < 1) {
+            throw new UserError("--rolling-batch must be 1 or more, got " + batch);
+        }
+        String health = healthPath != null ? healthPath : file != null ? file.get("health-path") : null;
+        if (health != null && !health.startsWith("/")) {
+            throw new UserError("--health-path must start with '/', got '" + health + "'");
+        }
+        Duration healthWait = duration("--health-delay", healthDelay, file, "health-delay", 0, true);
+        Path logFile = log != null ? log : file != null && file.get("log") != null ? Path.of(file.get("log")) : null;
+        if (logFile != null) {
+            logFile = logFile.toAbsolutePath();
+            if (!Files.isDirectory(logFile.getParent())) {
+                throw new UserError("cannot write log " + logFile + ": directory " + logFile.getParent() + " does not exist");
+            }
+        }
+        return new Settings(addresses, workerCount, pidFile, graceful, boot, hung, handoffMode, warmup, warmupCount,
+                requestLimit, rssLimit, batch, health, healthWait, logFile, workerCommand(file));
     }
 
     private List<String> workerCommand(ConfigFile file) {
@@ -201,17 +255,30 @@ final class StartCommand implements Callable<Integer> {
     }
 
     private static int intValue(ConfigFile file, String key, int fallback) {
+        long value = longValue(file, key, fallback);
+        if (value != (int) value) {
+            throw new UserError(file.origin(key) + ": " + value + " is too large");
+        }
+        return (int) value;
+    }
+
+    private static long longValue(ConfigFile file, String key) {
+        return longValue(file, key, 0);
+    }
+
+    private static long longValue(ConfigFile file, String key, long fallback) {
         if (file == null || file.get(key) == null) {
             return fallback;
         }
         try {
-            return Integer.parseInt(file.get(key));
+            return Long.parseLong(file.get(key));
         } catch (NumberFormatException e) {
             throw new UserError(file.origin(key) + ": expected a whole number, got '" + file.get(key) + "'");
         }
     }
 
-    private static Duration duration(String option, String given, ConfigFile file, String key, int fallbackSeconds) {
+    private static Duration duration(String option, String given, ConfigFile file, String key, int fallbackSeconds,
+                                     boolean zeroAllowed) {
         String text = given;
         String origin = option;
         if (text == null && file != null && file.get(key) != null) {
@@ -223,12 +290,13 @@ final class StartCommand implements Callable<Integer> {
         }
         try {
             BigDecimal seconds = new BigDecimal(text);
-            if (seconds.signum() > 0) {
+            if (seconds.signum() > 0 || zeroAllowed && seconds.signum() == 0) {
                 return Duration.ofMillis(seconds.movePointRight(3).longValue());
             }
         } catch (NumberFormatException e) {
             // Reported below.
         }
-        throw new UserError(origin + ": expected a positive number of seconds, got '" + text + "'");
+        throw new UserError(origin + ": expected a " + (zeroAllowed ? "" : "positive ") + "number of seconds, got '"
+                + text + "'");
     }
 }

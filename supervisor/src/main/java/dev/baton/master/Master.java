@@ -14,80 +14,84 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
- * The master: owns the listening sockets, keeps N workers serving on them, and replaces them
+ * The master: owns the listening sockets, keeps the workers serving on them, and replaces them
  * without ever closing the sockets.
  *
- * <p>Everything happens on one thread, in {@link #run}: signals, worker reports and the new
- * master's report arrive on one queue and are handled in order; between events the loop reaps
- * children, respawns missing workers and enforces deadlines. Nothing else touches its state.
+ * <p>Everything happens on one thread, in {@link #run}: signals, worker reports, the new master's
+ * report and control requests arrive on one queue and are handled in order; between events the
+ * loop reaps children, keeps the pool at strength and enforces deadlines. Nothing else touches
+ * its state, so none of it needs a lock.
  */
 public final class Master {
-    /**
-     * A worker's fds: 0 is its listener, inetd style, because System.inheritedChannel() adopts
-     * fd 0 and no other without native code or JVM flags. So each listener has workers of its own.
-     */
-    private static final int WORKER_CONTROL_IN = 3;
-    private static final int WORKER_CONTROL_OUT = 4;
-    private static final Duration QUICK_STOP = Duration.ofSeconds(1);
-    private static final Duration IDLE_WAKEUP = Duration.ofSeconds(1);
+    private static final long IDLE_WAKEUP = TimeUnit.SECONDS.toNanos(1);
     /** A new generation whose worker fails to start this many times in a row is given up on. */
     private static final int FAILED_STARTS_BEFORE_ROLLBACK = 3;
-    private static final List<String> NOT_FOR_WORKERS = List.of(
-            "_JAVA_SR_SIGNUM", "BATON_LAUNCHER", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "NOTIFY_SOCKET");
+    private static final int MAX_WORKERS = 256;
 
     private enum Stop { GRACEFUL, QUICK }
 
-    private final Settings settings;
+    private final Supplier<Settings> reload;
     private final List<Listener> listeners;
     private final StartContext context;
     private final Inheritance inheritance;
     private final int generation;
     private final int pid = Posix.pid();
     private final long startedAt = System.nanoTime();
+    private final Instant startedAtWall = Instant.now();
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
-    private final Map<Integer, Worker> workers = new LinkedHashMap<>();
-    private final Slot[] slots;
+    private final WorkerPool pool;
     private final String self;
+    /** Control connections waiting for the outcome of the next upgrade, or of the one in flight. */
+    private final List<Request> waitingForUpgrade = new ArrayList<>();
 
-    /** Where our pid is written: the pid file, or its .oldbin while a successor starts. */
+    private Settings settings;
+    private LogFile log;
+    /** Where our pid is written: the pid file, or its .oldbin while a new master takes over. */
     private Path pidPath;
     private ControlServer control;
-    /** Control connections waiting for the outcome of the next upgrade, and of the one in flight. */
-    private final List<Request> waitingForUpgrade = new ArrayList<>();
     private Successor successor;
     private Stop stopping;
+    /** When a stopping node, having reported 503 to load balancers long enough, starts draining. */
+    private long drainAt;
+    /** Whether we are stopping because a new master took over: the service itself is not stopping. */
+    private boolean handedOff;
     private boolean generationReady;
     private int exitCode;
 
-    /** @param inheritance how an old master handed over to this one, or null for a first start */
-    public Master(Settings settings, List<Listener> listeners, StartContext context, Inheritance inheritance) {
+    /**
+     * @param reload      reads the settings again, as at start (HUP); throws with a message fit for the log
+     * @param inheritance how an old master handed over to this one, or null for a first start
+     */
+    public Master(Settings settings, Supplier<Settings> reload, List<Listener> listeners, StartContext context,
+                  Inheritance inheritance) {
         this.settings = settings;
+        this.reload = reload;
         this.listeners = List.copyOf(listeners);
         this.context = context;
         this.inheritance = inheritance;
         this.generation = inheritance == null ? 1 : inheritance.generation();
-        this.slots = new Slot[settings.workers() * this.listeners.size()];
-        for (int i = 0; i < slots.length; i++) {
-            slots[i] = new Slot();
-        }
         this.self = "master gen " + generation;
+        this.pool = new WorkerPool(settings, this.listeners, generation, pid, events::add);
     }
 
     /** Serves until stopped; returns the exit status. */
     public int run() {
+        if (settings.log() != null) {
+            log = LogFile.open(settings.log());
+            pool.sendOutputTo(log.workerOutput());
+        }
         for (Listener listener : listeners) {
             Log.line(self, (inheritance == null ? "listening on " : "inherited listener ") + listener.display());
         }
@@ -96,33 +100,36 @@ public final class Master {
         if (settings.pidFile() != null) {
             PidFile.write(settings.pidFile(), pid);
             pidPath = settings.pidFile();
-            try {
-                control = ControlServer.open(ControlServer.pathFor(pidPath), r -> events.add(new Event.Commanded(r)));
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot open control socket next to " + pidPath + ": " + e.getMessage(), e);
-            }
+            openControlSocket();
         }
         SignalReceiver.start((signal, sender) -> events.add(new Event.Signalled(signal, sender)));
         Log.line(self, "started (pid " + pid + "), " + settings.workers() + " workers"
                 + (listeners.size() > 1 ? " per listener" : "") + ": " + String.join(" ", settings.command()));
 
-        while (stopping == null || !workers.isEmpty()) {
+        while (stopping == null || !pool.isEmpty()) {
+            long now = System.nanoTime();
             if (stopping == null) {
-                spawnMissingWorkers();
+                pool.upkeep(now);
+            } else if (drainAt != 0 && now - drainAt >= 0) {
+                drainAt = 0;
+                Log.line(self, "draining workers");
+                pool.quitAll(now);
             }
             Event event = nextEvent();
             if (event instanceof Event.Signalled s) {
                 onSignal(s.signal(), s.sender());
             } else if (event instanceof Event.WorkerSaid w) {
-                onWorkerLine(w.worker(), w.line());
+                pool.onLine(w.worker(), w.line(), System.nanoTime());
             } else if (event instanceof Event.SuccessorSaid s) {
                 onSuccessorLine(s.pid(), s.line());
             } else if (event instanceof Event.Commanded c) {
                 onRequest(c.request());
             }
-            reapChildren();
-            enforceDeadlines();
-            checkGeneration();
+            now = System.nanoTime();
+            pool.reap(now, stopping == null);
+            reapSuccessor();
+            pool.enforceDeadlines(now);
+            checkGeneration(now);
         }
         if (pidPath != null) {
             PidFile.removeIfOwned(pidPath, pid);
@@ -135,60 +142,115 @@ public final class Master {
     }
 
     private void onSignal(Signal signal, int sender) {
-        String from = sender > 0 ? " from pid " + sender : "";
+        String why = signal + (sender > 0 ? " from pid " + sender : "");
         switch (signal) {
-            case QUIT -> {
-                if (isAttachRequest()) {
-                    Log.line(self, "QUIT" + from + " ignored: it is a jcmd attach request (.attach_pid file present)");
-                } else {
-                    if (successor != null && sender == successor.pid) {
-                        tellUpgradeWatchers("upgraded old=" + pid + " new=" + successor.pid + " ms="
-                                + millis(System.nanoTime() - successor.startedAt));
-                    }
-                    stop(Stop.GRACEFUL, "QUIT" + from);
-                }
-            }
-            case TERM, INT -> stop(Stop.QUICK, signal + from);
-            case USR2 -> startSuccessor(from);
+            case QUIT -> quit(sender, why);
+            case TERM, INT -> stop(Stop.QUICK, why);
+            case USR2 -> startSuccessor(why);
+            case HUP -> reloadSettings(why);
+            case TTIN -> resize(pool.perListener() + 1, why);
+            case TTOU -> resize(pool.perListener() - 1, why);
+            case WINCH -> resize(0, why);
+            case USR1 -> reopenLogs(why);
             case CHLD -> {
                 // Reaping follows every event.
             }
-            case HUP, TTIN, TTOU, WINCH, USR1 -> Log.line(self, signal + from + " ignored: not supported yet");
             default -> throw new IllegalStateException("unexpected " + signal);
-        }
-    }
-
-    private void onWorkerLine(Worker worker, String line) {
-        if (line.equals("ready")) {
-            if (worker.state == Worker.State.STARTING) {
-                worker.state = Worker.State.READY;
-                worker.readyAt = System.nanoTime();
-                worker.killAt = 0;
-                slots[worker.number].succeeded();
-                Log.line(worker.name(), "ready in " + millis(worker.readyAt - worker.spawnedAt) + " ms");
-            }
-        } else if (!line.startsWith("heartbeat ") && !line.equals("draining")) {
-            Log.line(worker.name(), "said something unexpected on its control channel: " + line);
         }
     }
 
     private void onRequest(Request request) {
         switch (request.verb()) {
+            case "status" -> request.answer(request.argument().equals("text") ? Status.text(this) : Status.json(this));
             case "watch-upgrade" -> {
                 waitingForUpgrade.add(request);
                 request.say("ok watching");
             }
-            default -> request.answer("error unknown request '" + request.verb() + "'");
+            case "reload" -> request.answer(reloadSettings("reload request"));
+            case "scale" -> {
+                try {
+                    request.answer(resize(Integer.parseInt(request.argument()), "scale request"));
+                } catch (NumberFormatException e) {
+                    request.answer("error scale takes a number of workers, got '" + request.argument() + "'");
+                }
+            }
+            case "stop" -> {
+                if (!request.argument().isEmpty() && !request.argument().equals("quick")) {
+                    request.answer("error stop takes nothing or 'quick', got '" + request.argument() + "'");
+                    return;
+                }
+                stop(request.argument().isEmpty() ? Stop.GRACEFUL : Stop.QUICK, "stop request");
+                request.answer("ok stopping");
+            }
+            default -> request.answer("error unknown request '" + request.verb()
+                    + "' (known: status, watch-upgrade, reload, scale N, stop [quick])");
         }
     }
 
-    /** Answers every control connection waiting for an upgrade's outcome. */
-    private void tellUpgradeWatchers(String outcome) {
-        waitingForUpgrade.forEach(r -> r.answer(outcome));
-        waitingForUpgrade.clear();
+    // ---- what operators change between deploys ----
+
+    private String resize(int count, String why) {
+        if (stopping != null) {
+            Log.line(self, why + " ignored: stopping");
+            return "error the master is stopping";
+        }
+        if (count < 0 || count > MAX_WORKERS) {
+            return "error workers must be from 0 to " + MAX_WORKERS;
+        }
+        pool.resize(Math.min(count, MAX_WORKERS), why);
+        return "ok workers=" + pool.perListener();
+    }
+
+    /** HUP: the config file again, applied by replacing workers one batch at a time. */
+    private String reloadSettings(String why) {
+        if (stopping != null) {
+            Log.line(self, why + " ignored: stopping");
+            return "error the master is stopping";
+        }
+        Settings next;
+        try {
+            next = reload.get();
+        } catch (RuntimeException e) {
+            Log.line(self, why + ": config not reloaded, nothing changed: " + e.getMessage());
+            return "error " + e.getMessage();
+        }
+        if (!next.listen().equals(settings.listen()) || !java.util.Objects.equals(next.pidFile(), settings.pidFile())
+                || !java.util.Objects.equals(next.log(), settings.log())) {
+            Log.line(self, why + ": listen, pid and log changes take effect with an upgrade (USR2), not a reload");
+        }
+        settings = new Settings(settings.listen(), next.workers(), settings.pidFile(), next.gracefulTimeout(),
+                next.bootTimeout(), next.timeout(), next.handoff(), next.warmupPath(), next.warmupRequests(),
+                next.maxRequests(), next.maxRssMib(), next.rollingBatch(), next.healthPath(), next.healthDelay(),
+                settings.log(), next.command());
+        pool.reconfigure(settings);
+        Log.line(self, why + ": reloaded; replacing " + (next.rollingBatch() == 1 ? "workers one at a time" : "workers "
+                + next.rollingBatch() + " at a time") + ", " + next.workers() + " wanted: " + String.join(" ", next.command()));
+        return "ok reloading";
+    }
+
+    private void reopenLogs(String why) {
+        if (log != null) {
+            log.reopen();
+        }
+        Log.line(self, why + ": reopened " + (log != null ? settings.log() : "nothing (logging to stderr)")
+                + "; telling workers to reopen theirs");
+        pool.tellAll("reopen-logs");
     }
 
     // ---- stopping ----
+
+    private void quit(int sender, String why) {
+        if (isAttachRequest()) {
+            Log.line(self, why + " ignored: it is a jcmd attach request (.attach_pid file present)");
+            return;
+        }
+        if (successor != null && sender == successor.pid) {
+            handedOff = true;
+            tellUpgradeWatchers("upgraded old=" + pid + " new=" + successor.pid + " ms="
+                    + millis(System.nanoTime() - successor.startedAt));
+        }
+        stop(Stop.GRACEFUL, why);
+    }
 
     private void stop(Stop how, String why) {
         if (stopping == Stop.QUICK || stopping == how) {
@@ -196,22 +258,19 @@ public final class Master {
         }
         stopping = how;
         long now = System.nanoTime();
-        if (how == Stop.GRACEFUL) {
-            Log.line(self, why + ": stopping gracefully (workers drain, up to " + settings.gracefulTimeout().toSeconds() + " s)");
-            for (Worker worker : workers.values()) {
-                worker.state = Worker.State.STOPPING;
-                worker.send("quit");
-                worker.deadline(now + settings.gracefulTimeout().toNanos(),
-                        "outlived --graceful-timeout " + settings.gracefulTimeout().toSeconds() + " s");
-            }
-        } else {
+        if (how == Stop.QUICK) {
+            drainAt = 0;
             Log.line(self, why + ": stopping now");
-            for (Worker worker : workers.values()) {
-                worker.state = Worker.State.STOPPING;
-                Posix.kill(worker.pid, Signal.TERM.number());
-                worker.killAt = 0;
-                worker.deadline(now + QUICK_STOP.toNanos(), "still running " + QUICK_STOP.toMillis() + " ms after SIGTERM");
-            }
+            pool.terminateAll(now);
+        } else if (!handedOff && settings.healthPath() != null && !settings.healthDelay().isZero()) {
+            // Load balancers find out from the health check first; only then do connections stop.
+            drainAt = now + settings.healthDelay().toNanos();
+            Log.line(self, why + ": stopping gracefully; " + settings.healthPath() + " reports 503 for "
+                    + settings.healthDelay().toMillis() + " ms before workers drain");
+            pool.tellAll("unhealthy");
+        } else {
+            Log.line(self, why + ": stopping gracefully (workers drain, up to " + settings.gracefulTimeout().toSeconds() + " s)");
+            pool.quitAll(now);
         }
     }
 
@@ -221,131 +280,12 @@ public final class Master {
         return Files.exists(Path.of(name)) || Files.exists(Path.of("/tmp", name));
     }
 
-    // ---- workers ----
-
-    private void spawnMissingWorkers() {
-        boolean[] taken = new boolean[slots.length];
-        for (Worker worker : workers.values()) {
-            if (worker.state != Worker.State.STOPPING && worker.number < taken.length) {
-                taken[worker.number] = true;
-            }
-        }
-        long now = System.nanoTime();
-        for (int number = 0; number < slots.length; number++) {
-            if (!taken[number] && slots[number].notBefore <= now) {
-                spawnWorker(number);
-            }
-        }
-    }
-
-    private void spawnWorker(int number) {
-        int[] down = Posix.pipe();
-        int[] up = Posix.pipe();
-        Spawn spawn = Spawn.command(settings.command())
-                .environment(workerEnvironment(number))
-                .fd(0, listeners.get(number / settings.workers()).fd())
-                .fd(WORKER_CONTROL_IN, down[0])
-                .fd(WORKER_CONTROL_OUT, up[1]);
-        long now = System.nanoTime();
-        int child;
-        try {
-            child = spawn.start();
-        } catch (PosixException e) {
-            Posix.close(down[1]);
-            Posix.close(up[0]);
-            slots[number].failed(now, "could not start: " + e.getMessage());
-            Log.line(self, "cannot start worker " + number + ": " + e.getMessage() + retryNote(number, now));
-            return;
-        } finally {
-            Posix.close(down[0]);
-            Posix.close(up[1]);
-        }
-        Worker worker = new Worker(number, generation, child, down[1], now);
-        worker.deadline(now + settings.bootTimeout().toNanos(),
-                "not ready within --boot-timeout " + settings.bootTimeout().toSeconds() + " s");
-        workers.put(child, worker);
-        LineReader.start("baton-worker-" + child, up[0], line -> events.add(new Event.WorkerSaid(worker, line)));
-        Log.line(worker.name(), "spawned");
-    }
-
-    private Map<String, String> workerEnvironment(int number) {
-        Map<String, String> environment = new HashMap<>(System.getenv());
-        NOT_FOR_WORKERS.forEach(environment::remove);
-        Inheritance.VARIABLES.forEach(environment::remove);
-        environment.put("BATON_MASTER_PID", Integer.toString(pid));
-        environment.put("BATON_GENERATION", Integer.toString(generation));
-        environment.put("BATON_WORKER", Integer.toString(number));
-        environment.put("BATON_GRACEFUL_TIMEOUT", Long.toString(settings.gracefulTimeout().toSeconds()));
-        if (settings.warmupPath() != null) {
-            environment.put("BATON_WARMUP_PATH", settings.warmupPath());
-            environment.put("BATON_WARMUP_REQUESTS", Integer.toString(settings.warmupRequests()));
-        }
-        return environment;
-    }
-
-    private void reapChildren() {
-        long now = System.nanoTime();
-        for (Iterator<Worker> it = workers.values().iterator(); it.hasNext(); ) {
-            Worker worker = it.next();
-            int raw = Posix.waitNoHang(worker.pid);
-            if (raw == Posix.STILL_RUNNING) {
-                continue;
-            }
-            it.remove();
-            worker.closeChannel();
-            ExitStatus status = ExitStatus.of(raw);
-            Slot slot = slots.length > worker.number ? slots[worker.number] : null;
-            if (worker.state == Worker.State.STARTING) {
-                if (slot != null) {
-                    slot.failed(now, status.toString());
-                }
-                Log.line(worker.name(), status + " before it was ready" + (stopping == null ? retryNote(worker.number, now) : ""));
-            } else if (worker.state == Worker.State.READY) {
-                if (slot != null) {
-                    slot.exitedAfterReady(now);
-                }
-                Log.line(worker.name(), status + (stopping == null ? "; respawning" : ""));
-            } else {
-                Log.line(worker.name(), status.toString());
-            }
-        }
-        if (successor != null) {
-            reapSuccessor();
-        }
-    }
-
-    private String retryNote(int number, long now) {
-        Slot slot = slots[number];
-        return "; respawning in " + slot.delayMillis(now) + " ms (" + slot.failedStarts + " failed start"
-                + (slot.failedStarts == 1 ? "" : "s") + " in a row)";
-    }
-
-    private void enforceDeadlines() {
-        long now = System.nanoTime();
-        for (Worker worker : workers.values()) {
-            if (worker.killAt != 0 && now - worker.killAt >= 0) {
-                Log.line(worker.name(), worker.killReason + ": sending SIGKILL");
-                Posix.kill(worker.pid, Signal.KILL.number());
-                worker.killAt = 0;
-            }
-        }
-    }
-
     /** Waits for the next event, but no longer than the nearest deadline. */
     private Event nextEvent() {
         long now = System.nanoTime();
-        long wake = now + IDLE_WAKEUP.toNanos();
-        for (Worker worker : workers.values()) {
-            if (worker.killAt != 0 && worker.killAt - wake < 0) {
-                wake = worker.killAt;
-            }
-        }
-        if (stopping == null) {
-            for (Slot slot : slots) {
-                if (slot.notBefore - now > 0 && slot.notBefore - wake < 0) {
-                    wake = slot.notBefore;
-                }
-            }
+        long wake = pool.nextWake(now, now + IDLE_WAKEUP, stopping == null);
+        if (drainAt != 0 && drainAt - wake < 0) {
+            wake = drainAt;
         }
         try {
             return events.poll(Math.max(0, wake - now), TimeUnit.NANOSECONDS);
@@ -358,47 +298,37 @@ public final class Master {
     // ---- generations and upgrades ----
 
     /** Notices the moment this generation is fully ready, and, for a new master, hands off or gives up. */
-    private void checkGeneration() {
+    private void checkGeneration(long now) {
         if (generationReady || stopping != null) {
             return;
         }
-        long ready = workers.values().stream().filter(w -> w.state == Worker.State.READY).count();
-        if (ready >= slots.length) {
+        long ready = pool.readyCount();
+        if (ready >= pool.wanted()) {
             generationReady = true;
-            Log.line(self, "all " + slots.length + " workers ready, " + millis(System.nanoTime() - startedAt)
-                    + " ms after start");
+            Log.line(self, "all " + pool.wanted() + " workers ready, " + millis(now - startedAt) + " ms after start");
             if (inheritance != null) {
-                handOff();
+                handOff(now);
             }
             return;
         }
         if (inheritance == null) {
             return;
         }
-        long age = System.nanoTime() - startedAt;
-        if (age > settings.bootTimeout().toNanos()) {
+        if (now - startedAt > settings.bootTimeout().toNanos()) {
             abandon("workers not ready within --boot-timeout " + settings.bootTimeout().toSeconds() + " s ("
-                    + ready + " of " + slots.length + " ready)");
+                    + ready + " of " + pool.wanted() + " ready)");
             return;
         }
-        for (int number = 0; number < slots.length; number++) {
-            if (slots[number].failedStarts >= FAILED_STARTS_BEFORE_ROLLBACK) {
-                abandon("worker " + number + " failed to start " + slots[number].failedStarts + " times in a row (last: "
-                        + slots[number].lastFailure + ")");
-                return;
-            }
-        }
+        pool.crashLooping(FAILED_STARTS_BEFORE_ROLLBACK).ifPresent(this::abandon);
     }
 
-    private void handOff() {
-        long took = millis(System.nanoTime() - startedAt);
-        inheritance.report("ready " + took + " " + settings.handoff().name().toLowerCase(Locale.ROOT));
+    private void handOff(long now) {
+        inheritance.report("ready " + millis(now - startedAt) + " " + settings.handoff().name().toLowerCase(Locale.ROOT));
         if (settings.handoff() == Handoff.AUTO) {
             Log.line(self, "handing off: sending QUIT to old master (pid " + inheritance.oldMaster() + ")");
             Posix.kill(inheritance.oldMaster(), Signal.QUIT.number());
         } else {
-            Log.line(self, "--handoff manual: old master (pid " + inheritance.oldMaster()
-                    + ") serves on until it gets QUIT");
+            Log.line(self, "--handoff manual: old master (pid " + inheritance.oldMaster() + ") serves on until it gets QUIT");
         }
         Posix.close(inheritance.reportFd());
     }
@@ -409,20 +339,20 @@ public final class Master {
         inheritance.reportFailure(reason);
         Posix.close(inheritance.reportFd());
         exitCode = 1;
-        // The old master moves its .oldbin back over the pid file; leave it ours until then.
+        // The old master moves its .oldbin back over the pid file; leave that to it.
         pidPath = null;
         stop(Stop.QUICK, "giving up");
     }
 
-    private void startSuccessor(String from) {
+    private void startSuccessor(String why) {
         if (stopping != null) {
-            Log.line(self, "USR2" + from + " refused: this master is stopping");
+            Log.line(self, why + " refused: this master is stopping");
             tellUpgradeWatchers("refused this master is stopping");
             return;
         }
         if (successor != null) {
             // Watchers that came for this USR2 get the outcome of the upgrade in flight.
-            Log.line(self, "USR2" + from + " refused: an upgrade is already in flight (new master pid " + successor.pid + ")");
+            Log.line(self, why + " refused: an upgrade is already in flight (new master pid " + successor.pid + ")");
             return;
         }
         Path pidFile = settings.pidFile();
@@ -445,7 +375,7 @@ public final class Master {
             int child = spawn.start();
             successor = new Successor(child, System.nanoTime());
             LineReader.start("baton-successor-" + child, report[0], line -> events.add(new Event.SuccessorSaid(child, line)));
-            Log.line(self, "USR2" + from + ": started new master (pid " + child + ") for generation " + (generation + 1)
+            Log.line(self, why + ": started new master (pid " + child + ") for generation " + (generation + 1)
                     + " in " + context.directory());
         } catch (PosixException e) {
             Posix.close(report[0]);
@@ -463,8 +393,7 @@ public final class Master {
         }
         if (line.startsWith("ready ")) {
             String[] words = line.split(" ");
-            Log.line(self, "generation " + (generation + 1) + " ready (new master pid " + child + ", "
-                    + words[1] + " ms)");
+            Log.line(self, "generation " + (generation + 1) + " ready (new master pid " + child + ", " + words[1] + " ms)");
             if (words.length > 2 && words[2].equals("manual")) {
                 tellUpgradeWatchers("ready old=" + pid + " new=" + child + " ms=" + millis(System.nanoTime() - successor.startedAt));
             }
@@ -474,6 +403,9 @@ public final class Master {
     }
 
     private void reapSuccessor() {
+        if (successor == null) {
+            return;
+        }
         int raw = Posix.waitNoHang(successor.pid);
         if (raw == Posix.STILL_RUNNING) {
             return;
@@ -495,6 +427,20 @@ public final class Master {
         }
     }
 
+    /** Answers every control connection waiting for an upgrade's outcome. */
+    private void tellUpgradeWatchers(String outcome) {
+        waitingForUpgrade.forEach(r -> r.answer(outcome));
+        waitingForUpgrade.clear();
+    }
+
+    private void openControlSocket() {
+        try {
+            control = ControlServer.open(ControlServer.pathFor(pidPath), r -> events.add(new Event.Commanded(r)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open control socket next to " + pidPath + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The control socket follows the pid file, so {@code <pid>.sock} always reaches the serving master. */
     private void moveControlSocket(Path target) {
         try {
@@ -502,6 +448,36 @@ public final class Master {
         } catch (IOException e) {
             Log.line(self, "cannot move control socket to " + target + ": " + e.getMessage());
         }
+    }
+
+    // ---- what status reports ----
+
+    int pid() {
+        return pid;
+    }
+
+    int generation() {
+        return generation;
+    }
+
+    Instant startedAt() {
+        return startedAtWall;
+    }
+
+    String state() {
+        return stopping != null ? (handedOff ? "handed-off" : "stopping") : successor != null ? "upgrading" : "serving";
+    }
+
+    int successorPid() {
+        return successor == null ? 0 : successor.pid;
+    }
+
+    List<Listener> listeners() {
+        return listeners;
+    }
+
+    WorkerPool pool() {
+        return pool;
     }
 
     private static long millis(long nanos) {

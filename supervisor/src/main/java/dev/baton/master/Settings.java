@@ -5,16 +5,35 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-/** Everything a master is configured with, validated. Immutable. */
+/**
+ * Everything a master is configured with, validated. Immutable: a reload (HUP) builds new
+ * Settings and the master switches to them whole.
+ *
+ * @param workers       workers per listener
+ * @param timeout       a ready worker silent on its control channel this long is hung: killed, replaced
+ * @param maxRequests   recycle a worker after about this many requests (0: never)
+ * @param maxRssMib     recycle a worker whose resident memory exceeds this (0: never)
+ * @param rollingBatch  how many workers a reload or recycle replaces at once
+ * @param healthPath    path workers answer for load balancers (null: none)
+ * @param healthDelay   how long a stopping node reports 503 there before it stops accepting
+ * @param log           file the master and workers log to, reopened on USR1 (null: stderr)
+ */
 public record Settings(
         List<ListenAddress> listen,
         int workers,
         Path pidFile,
         Duration gracefulTimeout,
         Duration bootTimeout,
+        Duration timeout,
         Handoff handoff,
         String warmupPath,
         int warmupRequests,
+        long maxRequests,
+        long maxRssMib,
+        int rollingBatch,
+        String healthPath,
+        Duration healthDelay,
+        Path log,
         List<String> command) {
 
     public Settings {

@@ -3,17 +3,25 @@ package dev.baton.master;
 import java.time.Duration;
 
 /**
- * A worker number's restart history. A worker that dies before it is ready counts as a failed
- * start, and each failed start doubles the wait before the next, so an application that crashes
- * at boot does not burn the CPU; one ready worker clears the count.
+ * A place for one worker: a number on a listener. It remembers the restarts of the workers it has
+ * held: one that dies before it is ready counts as a failed start, and each failed start doubles
+ * the wait before the next, so an application that crashes at boot does not burn the CPU; a ready
+ * worker clears the count.
  */
 final class Slot {
     private static final long FIRST_DELAY = Duration.ofMillis(500).toNanos();
     private static final long MAX_DELAY = Duration.ofSeconds(30).toNanos();
 
+    final int listener;
+    final int number;
     int failedStarts;
     long notBefore;
     String lastFailure;
+
+    Slot(int listener, int number) {
+        this.listener = listener;
+        this.number = number;
+    }
 
     void failed(long now, String how) {
         failedStarts++;
@@ -26,11 +34,12 @@ final class Slot {
         lastFailure = null;
     }
 
-    void exitedAfterReady(long now) {
-        notBefore = now;
-    }
-
     long delayMillis(long now) {
         return Math.max(0, (notBefore - now) / 1_000_000);
+    }
+
+    /** "worker 3", or "worker 1.3" (listener 1) when there are several listeners. */
+    String label(boolean severalListeners) {
+        return "worker " + (severalListeners ? listener + "." + number : Integer.toString(number));
     }
 }

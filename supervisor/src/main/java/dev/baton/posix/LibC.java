@@ -28,6 +28,10 @@ public interface LibC {
 
     int fcntl(int fd, int command, int argument);
 
+    int open(String path, int flags, int mode);
+
+    int dup2(int fd, int newFd);
+
     String strerror(int errno);
 
     // Signals. Sets are opaque sigset_t buffers filled by glibc itself.

@@ -33,6 +33,9 @@ public final class Posix {
     private static final int SIG_BLOCK = 0;
     private static final int WNOHANG = 1;
     private static final int O_CLOEXEC = 0x80000;
+    private static final int O_WRONLY = 0x1;
+    private static final int O_CREAT = 0x40;
+    private static final int O_APPEND = 0x400;
     private static final int F_GETFD = 1;
     private static final int F_SETFD = 2;
     private static final int FD_CLOEXEC = 1;
@@ -147,6 +150,25 @@ public final class Posix {
             offset += (int) n;
         }
         return true;
+    }
+
+    /** Opens a file for appending (created 0644 if missing), close-on-exec. */
+    public static int openForAppend(String path) {
+        int fd = libc.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+        if (fd < 0) {
+            throw failure("open(" + path + ")", errno());
+        }
+        return fd;
+    }
+
+    /** Points {@code newFd} at what {@code fd} is open on; the copy is not close-on-exec. */
+    public static void dup2(int fd, int newFd) {
+        while (libc.dup2(fd, newFd) < 0) {
+            int errno = errno();
+            if (errno != PosixException.EINTR) {
+                throw failure("dup2(" + fd + ", " + newFd + ")", errno);
+            }
+        }
     }
 
     public static void setCloseOnExec(int fd, boolean closeOnExec) {
