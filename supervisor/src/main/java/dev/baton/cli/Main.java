@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** {@code baton}: the command line. Every user mistake ends as one line on stderr and a non-zero exit. */
 @Command(name = "baton", mixinStandardHelpOptions = true, version = "baton 0.1.0",
         description = "Zero-downtime restarts for JVM web servers, in the manner of Unicorn.",
-        subcommands = {StartCommand.class, UpgradeCommand.class})
+        subcommands = {StartCommand.class, UpgradeCommand.class, StatusCommand.class, ReloadCommand.class,
+                ScaleCommand.class, StopCommand.class})
 public final class Main {
     static final int USAGE = 2;
     static final int FAILURE = 1;

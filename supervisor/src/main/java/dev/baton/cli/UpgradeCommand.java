@@ -1,14 +1,11 @@
 package dev.baton.cli;
 
 import dev.baton.control.ControlClient;
-import dev.baton.master.PidFile;
 import dev.baton.posix.Posix;
 import dev.baton.signals.Signal;
+import dev.baton.spawn.ProcessState;
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -16,6 +13,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "upgrade", mixinStandardHelpOptions = true, sortOptions = false,
@@ -24,8 +22,8 @@ import picocli.CommandLine.Option;
                 "With --wait: exit 0 once the old master is gone (or, with --handoff manual, once the new generation is "
                         + "ready); exit 1 with the reason if the upgrade was rolled back."})
 final class UpgradeCommand implements Callable<Integer> {
-    @Option(names = "--pid", paramLabel = "FILE", required = true, description = "The master's pid file.")
-    Path pid;
+    @Mixin
+    MasterTarget target;
 
     @Option(names = "--wait", description = "Wait for the outcome.")
     boolean waitForOutcome;
@@ -35,12 +33,7 @@ final class UpgradeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path pidFile = pid.toAbsolutePath();
-        OptionalInt master = PidFile.liveMaster(pidFile);
-        if (master.isEmpty()) {
-            throw new IllegalArgumentException("no running master in pid file " + pidFile);
-        }
-        int old = master.getAsInt();
+        int old = target.livePid();
         if (!waitForOutcome) {
             Posix.kill(old, Signal.USR2.number());
             System.out.println("sent USR2 to master " + old);
@@ -48,7 +41,7 @@ final class UpgradeCommand implements Callable<Integer> {
         }
         long deadline = System.nanoTime() + timeout.movePointRight(9).longValue();
         long start = System.nanoTime();
-        try (ControlClient control = ControlClient.connect(dev.baton.control.ControlServer.pathFor(pidFile))) {
+        try (ControlClient control = ControlClient.connect(target.controlSocket())) {
             control.send("watch-upgrade");
             String ack = control.readLine();
             if (!"ok watching".equals(ack)) {
@@ -64,7 +57,10 @@ final class UpgradeCommand implements Callable<Integer> {
             String detail = words.length > 1 ? words[1] : "";
             switch (words[0]) {
                 case "upgraded" -> {
-                    awaitGone(old, deadline);
+                    BigDecimal left = BigDecimal.valueOf(Math.max(0, deadline - System.nanoTime())).movePointLeft(9);
+                    if (!Waiting.until(() -> ProcessState.of(old).ended(), left)) {
+                        throw new TimeoutException();
+                    }
                     System.out.println("upgraded: " + detail + " (old master gone after "
                             + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms)");
                     return 0;
@@ -97,25 +93,6 @@ final class UpgradeCommand implements Callable<Integer> {
             return line.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } finally {
             reader.shutdownNow();
-        }
-    }
-
-    /** Waits until the old master is gone (a zombie its parent has yet to reap counts as gone). */
-    private static void awaitGone(int pid, long deadline) throws TimeoutException, InterruptedException {
-        while (true) {
-            String stat;
-            try {
-                stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            } catch (IOException gone) {
-                return;
-            }
-            if (stat.charAt(stat.lastIndexOf(')') + 2) == 'Z') {
-                return;
-            }
-            if (System.nanoTime() - deadline > 0) {
-                throw new TimeoutException();
-            }
-            Thread.sleep(20);
         }
     }
 }

@@ -89,13 +89,15 @@ public final class ControlServer implements AutoCloseable {
 
     private void serve(SocketChannel channel, Consumer<Request> onRequest) {
         try {
+            // Read (at most 1 KiB) before any refusal: closing with the request unread would reset
+            // the connection, and the client would lose our answer.
+            String line = readLine(channel);
             UnixDomainPrincipal peer = channel.getOption(ExtendedSocketOptions.SO_PEERCRED);
             String me = System.getProperty("user.name");
             if (!peer.user().getName().equals(me)) {
                 Request.refuse(channel, "error only user " + me + " may control this master");
                 return;
             }
-            String line = readLine(channel);
             if (line == null) {
                 Request.refuse(channel, "error request too long or not a line of text");
                 return;
