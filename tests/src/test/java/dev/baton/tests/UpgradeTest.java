@@ -24,20 +24,19 @@ class UpgradeTest {
 
     private Path config;
     private Path pidFile;
+    private HelloConfig hello;
 
     /** Writes the config an upgrade re-reads: hello at {@code version}, plus any extra lines. */
     private void configure(String version, String... extra) throws IOException {
-        List<String> lines = new ArrayList<>(List.of("listen = 127.0.0.1:0", "workers = 2", "pid = " + pidFile,
-                "graceful-timeout = 20", "command = env HELLO_VERSION=" + version + " " + String.join(" ", Sandbox.hello())));
-        lines.addAll(List.of(extra));
-        Files.write(config, lines);
+        hello.write(version, 2, extra);
     }
 
     private Sandbox.Run startHello(String... extra) throws IOException {
-        config = sandbox.dir().resolve("baton.conf");
-        pidFile = sandbox.dir().resolve("baton.pid");
+        hello = new HelloConfig(sandbox);
+        config = hello.file;
+        pidFile = hello.pidFile;
         configure("1", extra);
-        return sandbox.start(List.of("start", "--config", config.toString())).awaitReady();
+        return hello.start(sandbox).awaitReady();
     }
 
     private Sandbox.Result upgrade() throws Exception {

@@ -1,0 +1,30 @@
+package dev.baton.tests;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A config file that runs hello under Baton; a test rewrites it to stand for a deploy or a reload. */
+final class HelloConfig {
+    final Path file;
+    final Path pidFile;
+
+    HelloConfig(Sandbox sandbox) {
+        this.file = sandbox.dir().resolve("baton.conf");
+        this.pidFile = sandbox.dir().resolve("baton.pid");
+    }
+
+    /** Hello answering {@code version=<version>}, with {@code workers} workers, plus any extra lines. */
+    void write(String version, int workers, String... extra) throws IOException {
+        List<String> lines = new ArrayList<>(List.of("listen = 127.0.0.1:0", "workers = " + workers, "pid = " + pidFile,
+                "graceful-timeout = 20", "command = env HELLO_VERSION=" + version + " " + String.join(" ", Sandbox.hello())));
+        lines.addAll(List.of(extra));
+        Files.write(file, lines);
+    }
+
+    Sandbox.Run start(Sandbox sandbox) throws IOException {
+        return sandbox.start(List.of("start", "--config", file.toString()));
+    }
+}
