@@ -44,6 +44,8 @@ final class HttpWorkerServer {
     private final OptionMap undertowOptions;
     private final HttpHandler appHandler;
     private final ConnectionTracker tracker = new ConnectionTracker();
+    private final CompletedRequests completed = new CompletedRequests();
+    private final HealthEndpoint health;
     private final Duration idleGrace;
     private AcceptingChannel<StreamConnection> acceptor;
     private Runnable stopAccepting;
@@ -64,9 +66,10 @@ final class HttpWorkerServer {
         }
     }
 
-    private HttpWorkerServer(HttpHandler appHandler, ServeOptions options, Duration idleGrace)
-            throws IOException {
+    private HttpWorkerServer(HttpHandler appHandler, ServeOptions options, String healthPath,
+            Duration idleGrace) throws IOException {
         this.appHandler = appHandler;
+        this.health = new HealthEndpoint(healthPath);
         this.idleGrace = idleGrace;
         this.worker = Xnio.getInstance(HttpWorkerServer.class.getClassLoader())
                 .createWorker(OptionMap.builder()
@@ -87,11 +90,12 @@ final class HttpWorkerServer {
 
     /**
      * Serves on {@code channel}, already bound by someone else (the master, or a test). The channel
-     * is never closed by this server, not even by a drain. Accepts start suspended.
+     * is never closed by this server, not even by a drain. Accepts start suspended. {@code
+     * healthPath} (null for none) is answered by the server itself, see {@link HealthEndpoint}.
      */
     static HttpWorkerServer adopt(ServerSocketChannel channel, HttpHandler handler,
-            ServeOptions options, Duration idleGrace) throws IOException {
-        HttpWorkerServer server = new HttpWorkerServer(handler, options, idleGrace);
+            ServeOptions options, String healthPath, Duration idleGrace) throws IOException {
+        HttpWorkerServer server = new HttpWorkerServer(handler, options, healthPath, idleGrace);
         try {
             XnioServerAdoption adoption =
                     XnioServerAdoption.adopt(server.worker, channel, server.socketOptions());
@@ -108,11 +112,11 @@ final class HttpWorkerServer {
 
     /**
      * Binds {@code address} itself, as {@code Undertow.start()} does (standalone mode); the drain
-     * closes it. Accepts start suspended.
+     * closes it. Accepts start suspended. {@code healthPath} as for {@link #adopt}.
      */
     static HttpWorkerServer bind(InetSocketAddress address, HttpHandler handler,
-            ServeOptions options, Duration idleGrace) throws IOException {
-        HttpWorkerServer server = new HttpWorkerServer(handler, options, idleGrace);
+            ServeOptions options, String healthPath, Duration idleGrace) throws IOException {
+        HttpWorkerServer server = new HttpWorkerServer(handler, options, healthPath, idleGrace);
         try {
             AcceptingChannel<StreamConnection> acceptor =
                     server.worker.createStreamConnectionServer(address, null, server.socketOptions());
@@ -127,7 +131,9 @@ final class HttpWorkerServer {
     private void listenOn(AcceptingChannel<StreamConnection> acceptor, Runnable stopAccepting,
             Runnable releaseSocket) {
         HttpOpenListener openListener = new HttpOpenListener(buffers, undertowOptions);
-        openListener.setRootHandler(tracker.counting(appHandler));
+        // Health checks inside the tracker, so that during a drain they too say Connection: close.
+        openListener.setRootHandler(
+                tracker.counting(health.answering(completed.counting(appHandler))));
         acceptor.getAcceptSetter().set(
                 ChannelListeners.openListenerAdapter(tracker.tracking(openListener)));
         this.acceptor = acceptor;
@@ -157,8 +163,17 @@ final class HttpWorkerServer {
         return tracker.draining();
     }
 
+    /** Requests the application has finished; health checks and warm-up are not counted. */
     long completedRequests() {
-        return tracker.completedRequests();
+        return completed.count();
+    }
+
+    /**
+     * Health checks answer 503 from now on; everything else is served as before and accepts go on,
+     * so load balancers can move traffic away before the drain.
+     */
+    void takeOutOfRotation() {
+        health.takeOutOfRotation();
     }
 
     /**
@@ -193,6 +208,7 @@ final class HttpWorkerServer {
             return 0;
         }
         drained = true;
+        health.takeOutOfRotation();
         tracker.startDrain();
         stopAccepting.run();
         awaitQueuedTasks();

@@ -18,7 +18,7 @@ final class StandaloneWorker {
         EventLog log = EventLog.standalone();
         HttpWorkerServer server;
         try {
-            server = HttpWorkerServer.bind(env.listenAddress(), handler, options,
+            server = HttpWorkerServer.bind(env.listenAddress(), handler, options, env.healthPath(),
                     HttpWorkerServer.DEFAULT_IDLE_GRACE);
         } catch (IOException e) {
             throw new UncheckedIOException(

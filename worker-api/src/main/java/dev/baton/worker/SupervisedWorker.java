@@ -55,7 +55,7 @@ final class SupervisedWorker implements MasterLink.Commands {
             return;
         }
         try {
-            server = HttpWorkerServer.adopt(socket, handler, options,
+            server = HttpWorkerServer.adopt(socket, handler, options, env.healthPath(),
                     HttpWorkerServer.DEFAULT_IDLE_GRACE);
         } catch (IllegalStateException e) {
             exitWith(e.getMessage());
@@ -159,6 +159,14 @@ final class SupervisedWorker implements MasterLink.Commands {
                 log.event("reopen-logs hook failed: " + e);
             }
         });
+    }
+
+    @Override
+    public void unhealthy() {
+        log.event(env.healthPath() == null
+                ? "unhealthy: no " + WorkerEnv.HEALTH_PATH + " to report it on; serving on"
+                : "unhealthy: " + env.healthPath() + " answers 503 from now on; serving on");
+        server.takeOutOfRotation();
     }
 
     @Override
