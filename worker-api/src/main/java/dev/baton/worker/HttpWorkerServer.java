@@ -11,7 +11,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -166,6 +169,19 @@ final class HttpWorkerServer {
     /** Requests the application has finished; health checks and warm-up are not counted. */
     long completedRequests() {
         return completed.count();
+    }
+
+    /**
+     * Where requests run: the task pool blocking handlers dispatch to (the XNIO worker executes on
+     * it), then each IO thread. For probes that prove those threads are not all stuck.
+     */
+    List<Executor> requestThreads() {
+        List<Executor> threads = new ArrayList<>();
+        threads.add(worker);
+        for (int i = 0; i < worker.getIoThreadCount(); i++) {
+            threads.add(worker.getIoThread(i));
+        }
+        return threads;
     }
 
     /**

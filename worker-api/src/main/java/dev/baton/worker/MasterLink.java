@@ -21,7 +21,8 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>{@code unhealthy} comes before a {@code quit} when the master wants load balancers to stop
  * sending traffic first: from then on the health path answers 503, everything else is served as
- * before.
+ * before. A {@code heartbeat} goes out about every second, but only while request threads make
+ * progress (see {@link Heartbeat}), so that the master can tell a hung worker from a busy one.
  */
 final class MasterLink {
 
