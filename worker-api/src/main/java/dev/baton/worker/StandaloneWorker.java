@@ -18,8 +18,8 @@ final class StandaloneWorker {
         EventLog log = EventLog.standalone();
         HttpWorkerServer server;
         try {
-            server = HttpWorkerServer.bind(env.listenAddress(), handler, options, env.healthPath(),
-                    HttpWorkerServer.DEFAULT_IDLE_GRACE);
+            server = HttpWorkerServer.bind(env.listenAddress(), handler, options,
+                    env.healthPath(), HttpWorkerServer.DEFAULT_IDLE_GRACE);
         } catch (IOException e) {
             throw new UncheckedIOException(
                     "cannot listen on " + env.listen() + " (" + WorkerEnv.LISTEN + "): " + e.getMessage(), e);
