@@ -6,7 +6,6 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.server.ServerConnection;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.xnio.ChannelListener;
 import org.xnio.IoUtils;
 import org.xnio.StreamConnection;
@@ -23,7 +22,6 @@ final class ConnectionTracker {
 
     private final ConcurrentHashMap<StreamConnection, Tracked> open = new ConcurrentHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final AtomicLong completed = new AtomicLong();
     private volatile boolean draining;
 
     /** Wraps Undertow's open listener so that every accepted connection is tracked until closed. */
@@ -51,7 +49,6 @@ final class ConnectionTracker {
                         tracked.active.decrementAndGet();
                     }
                     inFlight.decrementAndGet();
-                    completed.incrementAndGet();
                 } finally {
                     nextListener.proceed();
                 }
@@ -81,10 +78,6 @@ final class ConnectionTracker {
 
     int inFlight() {
         return inFlight.get();
-    }
-
-    long completedRequests() {
-        return completed.get();
     }
 
     int openConnections() {

@@ -11,7 +11,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -44,6 +47,8 @@ final class HttpWorkerServer {
     private final OptionMap undertowOptions;
     private final HttpHandler appHandler;
     private final ConnectionTracker tracker = new ConnectionTracker();
+    private final CompletedRequests completed = new CompletedRequests();
+    private final HealthEndpoint health;
     private final Duration idleGrace;
     private AcceptingChannel<StreamConnection> acceptor;
     private Runnable stopAccepting;
@@ -64,9 +69,10 @@ final class HttpWorkerServer {
         }
     }
 
-    private HttpWorkerServer(HttpHandler appHandler, ServeOptions options, Duration idleGrace)
-            throws IOException {
+    private HttpWorkerServer(HttpHandler appHandler, ServeOptions options, String healthPath,
+            Duration idleGrace) throws IOException {
         this.appHandler = appHandler;
+        this.health = new HealthEndpoint(healthPath);
         this.idleGrace = idleGrace;
         this.worker = Xnio.getInstance(HttpWorkerServer.class.getClassLoader())
                 .createWorker(OptionMap.builder()
@@ -87,11 +93,12 @@ final class HttpWorkerServer {
 
     /**
      * Serves on {@code channel}, already bound by someone else (the master, or a test). The channel
-     * is never closed by this server, not even by a drain. Accepts start suspended.
+     * is never closed by this server, not even by a drain. Accepts start suspended. {@code
+     * healthPath} (null for none) is answered by the server itself, see {@link HealthEndpoint}.
      */
     static HttpWorkerServer adopt(ServerSocketChannel channel, HttpHandler handler,
-            ServeOptions options, Duration idleGrace) throws IOException {
-        HttpWorkerServer server = new HttpWorkerServer(handler, options, idleGrace);
+            ServeOptions options, String healthPath, Duration idleGrace) throws IOException {
+        HttpWorkerServer server = new HttpWorkerServer(handler, options, healthPath, idleGrace);
         try {
             XnioServerAdoption adoption =
                     XnioServerAdoption.adopt(server.worker, channel, server.socketOptions());
@@ -108,11 +115,11 @@ final class HttpWorkerServer {
 
     /**
      * Binds {@code address} itself, as {@code Undertow.start()} does (standalone mode); the drain
-     * closes it. Accepts start suspended.
+     * closes it. Accepts start suspended. {@code healthPath} as for {@link #adopt}.
      */
     static HttpWorkerServer bind(InetSocketAddress address, HttpHandler handler,
-            ServeOptions options, Duration idleGrace) throws IOException {
-        HttpWorkerServer server = new HttpWorkerServer(handler, options, idleGrace);
+            ServeOptions options, String healthPath, Duration idleGrace) throws IOException {
+        HttpWorkerServer server = new HttpWorkerServer(handler, options, healthPath, idleGrace);
         try {
             AcceptingChannel<StreamConnection> acceptor =
                     server.worker.createStreamConnectionServer(address, null, server.socketOptions());
@@ -127,7 +134,9 @@ final class HttpWorkerServer {
     private void listenOn(AcceptingChannel<StreamConnection> acceptor, Runnable stopAccepting,
             Runnable releaseSocket) {
         HttpOpenListener openListener = new HttpOpenListener(buffers, undertowOptions);
-        openListener.setRootHandler(tracker.counting(appHandler));
+        // Health checks inside the tracker, so that during a drain they too say Connection: close.
+        openListener.setRootHandler(
+                tracker.counting(health.answering(completed.counting(appHandler))));
         acceptor.getAcceptSetter().set(
                 ChannelListeners.openListenerAdapter(tracker.tracking(openListener)));
         this.acceptor = acceptor;
@@ -157,8 +166,30 @@ final class HttpWorkerServer {
         return tracker.draining();
     }
 
+    /** Requests the application has finished; health checks and warm-up are not counted. */
     long completedRequests() {
-        return tracker.completedRequests();
+        return completed.count();
+    }
+
+    /**
+     * Where requests run: the task pool blocking handlers dispatch to (the XNIO worker executes on
+     * it), then each IO thread. For probes that prove those threads are not all stuck.
+     */
+    List<Executor> requestThreads() {
+        List<Executor> threads = new ArrayList<>();
+        threads.add(worker);
+        for (int i = 0; i < worker.getIoThreadCount(); i++) {
+            threads.add(worker.getIoThread(i));
+        }
+        return threads;
+    }
+
+    /**
+     * Health checks answer 503 from now on; everything else is served as before and accepts go on,
+     * so load balancers can move traffic away before the drain.
+     */
+    void takeOutOfRotation() {
+        health.takeOutOfRotation();
     }
 
     /**
@@ -193,6 +224,7 @@ final class HttpWorkerServer {
             return 0;
         }
         drained = true;
+        health.takeOutOfRotation();
         tracker.startDrain();
         stopAccepting.run();
         awaitQueuedTasks();

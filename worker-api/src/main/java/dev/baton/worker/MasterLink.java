@@ -15,9 +15,14 @@ import java.nio.charset.StandardCharsets;
  * {@code /proc/self/fd/N} reopens the same pipe, which keeps native code off the worker's path.
  *
  * <pre>
- * master -> worker:  quit | term | reopen-logs          (EOF: the master is gone)
+ * master -> worker:  quit | term | reopen-logs | unhealthy      (EOF: the master is gone)
  * worker -> master:  ready | heartbeat &lt;completed requests&gt; | draining
  * </pre>
+ *
+ * <p>{@code unhealthy} comes before a {@code quit} when the master wants load balancers to stop
+ * sending traffic first: from then on the health path answers 503, everything else is served as
+ * before. A {@code heartbeat} goes out about every second, but only while request threads make
+ * progress (see {@link Heartbeat}), so that the master can tell a hung worker from a busy one.
  */
 final class MasterLink {
 
@@ -34,6 +39,12 @@ final class MasterLink {
 
         /** {@code reopen-logs}: run the application's hook. */
         void reopenLogs();
+
+        /**
+         * {@code unhealthy}: the node is about to stop; the health path answers 503 from now on,
+         * while every other request is served and new connections are still accepted.
+         */
+        void unhealthy();
 
         /** EOF or a read error on fd 3: the master died; drain and exit so no worker is orphaned. */
         void masterGone();
@@ -91,6 +102,9 @@ final class MasterLink {
                 break;
             case "reopen-logs":
                 handler.reopenLogs();
+                break;
+            case "unhealthy":
+                handler.unhealthy();
                 break;
             case "":
                 break;

@@ -19,7 +19,7 @@ final class StandaloneWorker {
         HttpWorkerServer server;
         try {
             server = HttpWorkerServer.bind(env.listenAddress(), handler, options,
-                    HttpWorkerServer.DEFAULT_IDLE_GRACE);
+                    env.healthPath(), HttpWorkerServer.DEFAULT_IDLE_GRACE);
         } catch (IOException e) {
             throw new UncheckedIOException(
                     "cannot listen on " + env.listen() + " (" + WorkerEnv.LISTEN + "): " + e.getMessage(), e);

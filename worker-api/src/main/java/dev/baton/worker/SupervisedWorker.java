@@ -4,10 +4,10 @@ import io.undertow.server.HttpHandler;
 import java.io.IOException;
 import java.nio.channels.Channel;
 import java.nio.channels.ServerSocketChannel;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
  * so that stray application threads cannot keep a drained worker around.
  */
 final class SupervisedWorker implements MasterLink.Commands {
+
+    private static final Duration HEARTBEAT_PERIOD = Duration.ofSeconds(1);
 
     private final HttpHandler handler;
     private final ServeOptions options;
@@ -55,7 +57,7 @@ final class SupervisedWorker implements MasterLink.Commands {
             return;
         }
         try {
-            server = HttpWorkerServer.adopt(socket, handler, options,
+            server = HttpWorkerServer.adopt(socket, handler, options, env.healthPath(),
                     HttpWorkerServer.DEFAULT_IDLE_GRACE);
         } catch (IllegalStateException e) {
             exitWith(e.getMessage());
@@ -100,10 +102,9 @@ final class SupervisedWorker implements MasterLink.Commands {
     }
 
     private void startHeartbeat() {
-        ScheduledExecutorService heartbeat =
-                Executors.newSingleThreadScheduledExecutor(daemon("baton-heartbeat"));
-        heartbeat.scheduleAtFixedRate(
-                () -> link.heartbeat(server.completedRequests()), 1, 1, TimeUnit.SECONDS);
+        new Heartbeat(server.requestThreads(), server::completedRequests, link::heartbeat)
+                .start(Executors.newSingleThreadScheduledExecutor(daemon("baton-heartbeat")),
+                        HEARTBEAT_PERIOD);
     }
 
     private void awaitStop() {
@@ -159,6 +160,14 @@ final class SupervisedWorker implements MasterLink.Commands {
                 log.event("reopen-logs hook failed: " + e);
             }
         });
+    }
+
+    @Override
+    public void unhealthy() {
+        log.event(env.healthPath() == null
+                ? "unhealthy: no " + WorkerEnv.HEALTH_PATH + " to report it on; serving on"
+                : "unhealthy: " + env.healthPath() + " answers 503 from now on; serving on");
+        server.takeOutOfRotation();
     }
 
     @Override

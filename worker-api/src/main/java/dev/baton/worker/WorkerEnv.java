@@ -16,6 +16,7 @@ record WorkerEnv(
         Duration gracefulTimeout,
         String warmupPath,
         int warmupRequests,
+        String healthPath,
         String listen) {
 
     static final String MASTER_PID = "BATON_MASTER_PID";
@@ -24,6 +25,11 @@ record WorkerEnv(
     static final String GRACEFUL_TIMEOUT = "BATON_GRACEFUL_TIMEOUT";
     static final String WARMUP_PATH = "BATON_WARMUP_PATH";
     static final String WARMUP_REQUESTS = "BATON_WARMUP_REQUESTS";
+    /**
+     * The path load balancers poll; null when the operator configured none. Answered by the
+     * worker itself, never by the application: 200 while in rotation, 503 once being taken out.
+     */
+    static final String HEALTH_PATH = "BATON_HEALTH_PATH";
     static final String LISTEN = "BATON_LISTEN";
 
     static final int DEFAULT_GRACEFUL_TIMEOUT_SECONDS = 30;
@@ -44,10 +50,7 @@ record WorkerEnv(
 
     static WorkerEnv from(Map<String, String> env) {
         boolean supervised = present(env.get(MASTER_PID));
-        String warmupPath = present(env.get(WARMUP_PATH)) ? env.get(WARMUP_PATH).trim() : null;
-        if (warmupPath != null && !warmupPath.startsWith("/")) {
-            warmupPath = "/" + warmupPath;
-        }
+        String warmupPath = path(env, WARMUP_PATH);
         String listen = present(env.get(LISTEN)) ? env.get(LISTEN).trim() : DEFAULT_LISTEN;
         parseListen(listen); // fail at start-up, not at bind time
         return new WorkerEnv(
@@ -57,6 +60,7 @@ record WorkerEnv(
                 Duration.ofSeconds(nonNegative(env, GRACEFUL_TIMEOUT, DEFAULT_GRACEFUL_TIMEOUT_SECONDS)),
                 warmupPath,
                 warmupPath == null ? 0 : nonNegative(env, WARMUP_REQUESTS, DEFAULT_WARMUP_REQUESTS),
+                path(env, HEALTH_PATH),
                 listen);
     }
 
@@ -90,6 +94,16 @@ record WorkerEnv(
             throw new IllegalStateException(LISTEN + " must be host:port, got '" + value + "'");
         }
         return new InetSocketAddress(host, port);
+    }
+
+    /** An absolute request path, or null if unset; a missing leading slash is forgiven. */
+    private static String path(Map<String, String> env, String name) {
+        String value = env.get(name);
+        if (!present(value)) {
+            return null;
+        }
+        value = value.trim();
+        return value.startsWith("/") ? value : "/" + value;
     }
 
     private static int nonNegative(Map<String, String> env, String name, int defaultValue) {

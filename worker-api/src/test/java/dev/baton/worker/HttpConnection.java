@@ -35,7 +35,11 @@ final class HttpConnection implements AutoCloseable {
     }
 
     void send(String path) throws IOException {
-        out.write(("GET " + path + " HTTP/1.1\r\nHost: test\r\n\r\n")
+        send("GET", path);
+    }
+
+    void send(String method, String path) throws IOException {
+        out.write((method + " " + path + " HTTP/1.1\r\nHost: test\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII));
         out.flush();
     }
@@ -45,7 +49,17 @@ final class HttpConnection implements AutoCloseable {
         return read();
     }
 
+    /** A HEAD response has no body, whatever its Content-Length says. */
+    Response head(String path) throws IOException {
+        send("HEAD", path);
+        return read(false);
+    }
+
     Response read() throws IOException {
+        return read(true);
+    }
+
+    private Response read(boolean withBody) throws IOException {
         String statusLine = line();
         Map<String, String> headers = new TreeMap<>();
         for (String header = line(); !header.isEmpty(); header = line()) {
@@ -53,7 +67,7 @@ final class HttpConnection implements AutoCloseable {
             headers.put(header.substring(0, colon).trim().toLowerCase(Locale.ROOT),
                     header.substring(colon + 1).trim());
         }
-        int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
+        int length = withBody ? Integer.parseInt(headers.getOrDefault("content-length", "0")) : 0;
         byte[] body = in.readNBytes(length);
         return new Response(Integer.parseInt(statusLine.split(" ")[1]), headers,
                 new String(body, StandardCharsets.UTF_8));

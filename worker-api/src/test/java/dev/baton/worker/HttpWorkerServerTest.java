@@ -171,7 +171,8 @@ class HttpWorkerServerTest {
     }
 
     private void start(Duration idleGrace) throws IOException {
-        server = HttpWorkerServer.adopt(channel, handler(), ServeOptions.defaults(), idleGrace);
+        server = HttpWorkerServer.adopt(channel, handler(), ServeOptions.defaults(), null,
+                idleGrace);
         server.startAccepting();
     }
 

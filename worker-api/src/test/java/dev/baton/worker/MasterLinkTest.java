@@ -36,6 +36,11 @@ class MasterLinkTest {
         }
 
         @Override
+        public void unhealthy() {
+            received.add("unhealthy");
+        }
+
+        @Override
         public void masterGone() {
             received.add("master gone");
         }
@@ -48,9 +53,11 @@ class MasterLinkTest {
                 OutputStream.nullOutputStream(), EventLog.supervised(1, 0));
         link.startReading(recorder);
         try (OutputStream master = Channels.newOutputStream(pipe.sink())) {
-            master.write("reopen-logs\nfrobnicate\n\nquit\r\nterm\n".getBytes(StandardCharsets.UTF_8));
+            master.write("reopen-logs\nfrobnicate\n\nunhealthy\nquit\r\nterm\n"
+                    .getBytes(StandardCharsets.UTF_8));
             master.flush();
             assertEquals("reopen-logs", next());
+            assertEquals("unhealthy", next());
             assertEquals("quit", next());
             assertEquals("term", next());
             assertNull(received.poll(), "nothing for the unknown or empty line");

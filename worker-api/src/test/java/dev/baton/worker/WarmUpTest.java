@@ -27,7 +27,7 @@ class WarmUpTest {
                 }
                 privatePort.set(exchange.getDestinationAddress().getPort());
                 exchange.getResponseSender().send("ok");
-            }, ServeOptions.defaults(), HttpWorkerServer.DEFAULT_IDLE_GRACE);
+            }, ServeOptions.defaults(), null, HttpWorkerServer.DEFAULT_IDLE_GRACE);
             try {
                 int ok = new WarmUp("/warm", 5, Duration.ofSeconds(10)).run(server);
 
@@ -51,7 +51,7 @@ class WarmUpTest {
             HttpWorkerServer server = HttpWorkerServer.adopt(shared, exchange -> {
                 exchange.setStatusCode(503);
                 exchange.endExchange();
-            }, ServeOptions.defaults(), HttpWorkerServer.DEFAULT_IDLE_GRACE);
+            }, ServeOptions.defaults(), null, HttpWorkerServer.DEFAULT_IDLE_GRACE);
             try {
                 assertEquals(0, new WarmUp("/", 3, Duration.ofSeconds(10)).run(server));
             } finally {

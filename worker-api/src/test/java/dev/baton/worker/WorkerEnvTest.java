@@ -22,6 +22,7 @@ class WorkerEnvTest {
         assertEquals(Duration.ofSeconds(30), env.gracefulTimeout());
         assertFalse(env.warmsUp());
         assertNull(env.warmupPath());
+        assertNull(env.healthPath());
         assertEquals(new InetSocketAddress("127.0.0.1", 8080), env.listenAddress());
     }
 
@@ -30,7 +31,7 @@ class WorkerEnvTest {
         WorkerEnv env = WorkerEnv.from(Map.of(
                 "BATON_MASTER_PID", "4242", "BATON_GENERATION", "3", "BATON_WORKER", "1",
                 "BATON_GRACEFUL_TIMEOUT", "5", "BATON_WARMUP_PATH", "health",
-                "BATON_WARMUP_REQUESTS", "20"));
+                "BATON_WARMUP_REQUESTS", "20", "BATON_HEALTH_PATH", " health "));
         assertTrue(env.supervised());
         assertEquals(3, env.generation());
         assertEquals(1, env.workerNumber());
@@ -38,6 +39,7 @@ class WorkerEnvTest {
         assertTrue(env.warmsUp());
         assertEquals("/health", env.warmupPath());
         assertEquals(20, env.warmupRequests());
+        assertEquals("/health", env.healthPath());
     }
 
     @Test
