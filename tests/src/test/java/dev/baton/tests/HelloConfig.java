@@ -16,11 +16,17 @@ final class HelloConfig {
         this.pidFile = sandbox.dir().resolve("baton.pid");
     }
 
-    /** Hello answering {@code version=<version>}, with {@code workers} workers, plus any extra lines. */
+    /**
+     * Hello answering {@code version=<version>}, with {@code workers} workers, plus extra lines;
+     * an extra {@code command} line replaces hello's.
+     */
     void write(String version, int workers, String... extra) throws IOException {
         List<String> lines = new ArrayList<>(List.of("listen = 127.0.0.1:0", "workers = " + workers, "pid = " + pidFile,
-                "graceful-timeout = 20", "command = env HELLO_VERSION=" + version + " " + String.join(" ", Sandbox.hello())));
+                "graceful-timeout = 20"));
         lines.addAll(List.of(extra));
+        if (lines.stream().noneMatch(line -> line.startsWith("command ="))) {
+            lines.add("command = env HELLO_VERSION=" + version + " " + String.join(" ", Sandbox.hello()));
+        }
         Files.write(file, lines);
     }
 

@@ -184,6 +184,33 @@ class OperationsTest {
     }
 
     @Test
+    void aWorkerWhoseRequestThreadsAreAllStuckIsDumpedKilledAndReplaced() throws Exception {
+        // Two request threads, both about to be stuck in a handler.
+        Sandbox.Run baton = startHello(1, "timeout = 3", "command = env HELLO_WORKER_THREADS=2 " + String.join(" ", Sandbox.hello()));
+        int port = baton.port();
+        int victim = Processes.children(baton.pid()).get(0);
+
+        List<Http> stuck = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                Http connection = Http.connect(port);
+                stuck.add(connection);
+                connection.send("/block?ms=600000", true);
+            }
+            baton.awaitLog("\\(pid " + victim + "\\): hung: no heartbeat for \\d+ ms \\(--timeout 3 s\\); asking it for a thread dump",
+                    Duration.ofSeconds(3 + 5));
+            baton.awaitLog("Full thread dump", Duration.ofSeconds(5));
+            Processes.awaitGone(victim, Duration.ofSeconds(5));
+        } finally {
+            for (Http connection : stuck) {
+                connection.close();
+            }
+        }
+        Poll.until("replacement ready", Sandbox.START, () -> Control.ready(status()) == 1);
+        assertEquals(200, Http.get(port, "/").status());
+    }
+
+    @Test
     void maxRequestsRecyclesWorkersUnderLoadWithoutAFailedRequest() throws Exception {
         Sandbox.Run baton = startHello(2, "max-requests = 100");
         try (Load load = new Load(baton.port(), 2, 2, Duration.ofMinutes(2), 1_000_000)) {
@@ -194,6 +221,33 @@ class OperationsTest {
             assertTrue(load.ok() > 400);
         }
         Poll.until("two workers ready", Sandbox.START, () -> Control.ready(status()) == 2);
+    }
+
+    @Test
+    void aStoppingNodeReports503OnItsHealthPathBeforeItStopsAccepting() throws Exception {
+        Sandbox.Run baton = startHello(2, "health-path = /health", "health-delay = 3");
+        int port = baton.port();
+        assertEquals(200, Http.get(port, "/health").status());
+        assertEquals("ok", Http.get(port, "/health").body().trim());
+
+        long quitAt = System.nanoTime();
+        baton.signal("QUIT");
+        Poll.until("health path reports 503", Duration.ofSeconds(2), () -> status(port, "/health") == 503);
+        // Meanwhile the node still accepts and serves everything else: the balancer has not caught up yet.
+        for (int i = 0; i < 20; i++) {
+            assertEquals(200, Http.get(port, "/").status());
+        }
+        assertEquals(0, baton.awaitExit(Duration.ofSeconds(30)));
+        assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - quitAt) >= 3000, "workers drained only after the delay");
+        assertEquals(List.of(), sandbox.survivors());
+    }
+
+    private static int status(int port, String path) {
+        try {
+            return Http.get(port, path).status();
+        } catch (IOException e) {
+            return -1;
+        }
     }
 
     @Test

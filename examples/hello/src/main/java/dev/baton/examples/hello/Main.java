@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@code GET /}: {@code version=<HELLO_VERSION, default 1> pid=<pid>}
  *   <li>{@code GET /slow?ms=N}: the same, after N ms
+ *   <li>{@code GET /block?ms=N}: the same, after holding a request thread for N ms (a stuck handler)
+ *   <li>{@code HELLO_WORKER_THREADS=N}: the size of the request thread pool
  *   <li>{@code HELLO_READY=never}: the worker never becomes ready (an upgrade that must fail)
  * </ul>
  */
@@ -31,9 +33,12 @@ public final class Main {
         String version = System.getenv().getOrDefault("HELLO_VERSION", "1");
         String body = "version=" + version + " pid=" + ProcessHandle.current().pid() + "\n";
         boolean neverReady = "never".equals(System.getenv("HELLO_READY"));
-        Baton.serve(handler(body), ServeOptions.builder()
-                .readinessCheck(() -> !neverReady)
-                .build());
+        ServeOptions.Builder options = ServeOptions.builder().readinessCheck(() -> !neverReady);
+        String threads = System.getenv("HELLO_WORKER_THREADS");
+        if (threads != null) {
+            options.workerThreads(Integer.parseInt(threads));
+        }
+        Baton.serve(handler(body), options.build());
     }
 
     static HttpHandler handler(String body) {
@@ -44,6 +49,9 @@ public final class Main {
                     break;
                 case "/slow":
                     slow(exchange, body);
+                    break;
+                case "/block":
+                    block(exchange, body);
                     break;
                 default:
                     exchange.setStatusCode(StatusCodes.NOT_FOUND);
@@ -66,6 +74,28 @@ public final class Main {
         exchange.dispatch(SameThreadExecutor.INSTANCE, () ->
                 exchange.getIoThread().executeAfter(() -> send(exchange, body), millis,
                         TimeUnit.MILLISECONDS));
+    }
+
+    /** Sleeps on a request thread: enough of these at once and the worker makes no progress. */
+    private static void block(HttpServerExchange exchange, String body) throws InterruptedException {
+        long millis = delay(exchange);
+        if (exchange.isInIoThread()) {
+            exchange.dispatch(() -> {
+                try {
+                    block(exchange, body);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            return;
+        }
+        if (millis < 0) {
+            exchange.setStatusCode(StatusCodes.BAD_REQUEST);
+            send(exchange, "ms must be an integer between 0 and " + MAX_DELAY_MILLIS + "\n");
+            return;
+        }
+        Thread.sleep(millis);
+        send(exchange, body);
     }
 
     private static long delay(HttpServerExchange exchange) {
