@@ -196,6 +196,9 @@ final class StartCommand implements Callable<Integer> {
             if (!Files.isDirectory(logFile.getParent())) {
                 throw new UserError("cannot write log " + logFile + ": directory " + logFile.getParent() + " does not exist");
             }
+            if (Files.exists(logFile) ? !Files.isWritable(logFile) : !Files.isWritable(logFile.getParent())) {
+                throw new UserError("cannot write log " + logFile + ": permission denied");
+            }
         }
         return new Settings(addresses, workerCount, pidFile, graceful, boot, hung, handoffMode, warmup, warmupCount,
                 requestLimit, rssLimit, batch, health, healthWait, logFile, workerCommand(file));

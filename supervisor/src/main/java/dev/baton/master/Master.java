@@ -197,7 +197,7 @@ public final class Master {
         if (count < 0 || count > MAX_WORKERS) {
             return "error workers must be from 0 to " + MAX_WORKERS;
         }
-        pool.resize(Math.min(count, MAX_WORKERS), why);
+        pool.resize(count, why);
         return "ok workers=" + pool.perListener();
     }
 
@@ -214,14 +214,10 @@ public final class Master {
             Log.line(self, why + ": config not reloaded, nothing changed: " + e.getMessage());
             return "error " + e.getMessage();
         }
-        if (!next.listen().equals(settings.listen()) || !java.util.Objects.equals(next.pidFile(), settings.pidFile())
-                || !java.util.Objects.equals(next.log(), settings.log())) {
+        if (!settings.sameMasterAs(next)) {
             Log.line(self, why + ": listen, pid and log changes take effect with an upgrade (USR2), not a reload");
         }
-        settings = new Settings(settings.listen(), next.workers(), settings.pidFile(), next.gracefulTimeout(),
-                next.bootTimeout(), next.timeout(), next.handoff(), next.warmupPath(), next.warmupRequests(),
-                next.maxRequests(), next.maxRssMib(), next.rollingBatch(), next.healthPath(), next.healthDelay(),
-                settings.log(), next.command());
+        settings = settings.reloadedWith(next);
         pool.reconfigure(settings);
         Log.line(self, why + ": reloaded; replacing " + (next.rollingBatch() == 1 ? "workers one at a time" : "workers "
                 + next.rollingBatch() + " at a time") + ", " + next.workers() + " wanted: " + String.join(" ", next.command()));

@@ -4,6 +4,7 @@ import dev.baton.net.ListenAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Everything a master is configured with, validated. Immutable: a reload (HUP) builds new
@@ -39,5 +40,17 @@ public record Settings(
     public Settings {
         listen = List.copyOf(listen);
         command = List.copyOf(command);
+    }
+
+    /** Whether {@code other} needs no other master: same listeners, pid file and log file. */
+    boolean sameMasterAs(Settings other) {
+        return listen.equals(other.listen) && Objects.equals(pidFile, other.pidFile) && Objects.equals(log, other.log);
+    }
+
+    /** What a reload (HUP) applies: everything of {@code next} but what only a new master can change. */
+    Settings reloadedWith(Settings next) {
+        return new Settings(listen, next.workers, pidFile, next.gracefulTimeout, next.bootTimeout, next.timeout,
+                next.handoff, next.warmupPath, next.warmupRequests, next.maxRequests, next.maxRssMib, next.rollingBatch,
+                next.healthPath, next.healthDelay, log, next.command);
     }
 }

@@ -257,10 +257,7 @@ final class WorkerPool {
     // ---- stopping workers ----
 
     private void retire(Worker worker, String why, long now) {
-        worker.state = Worker.State.STOPPING;
-        worker.send("quit");
-        worker.deadline(now + settings.gracefulTimeout().toNanos(),
-                "outlived --graceful-timeout " + settings.gracefulTimeout().toSeconds() + " s");
+        drain(worker, now);
         Log.line(worker.name(), why + ": draining");
     }
 
@@ -268,12 +265,16 @@ final class WorkerPool {
     void quitAll(long now) {
         for (Worker worker : workers.values()) {
             if (worker.state != Worker.State.STOPPING) {
-                worker.state = Worker.State.STOPPING;
-                worker.send("quit");
-                worker.deadline(now + settings.gracefulTimeout().toNanos(),
-                        "outlived --graceful-timeout " + settings.gracefulTimeout().toSeconds() + " s");
+                drain(worker, now);
             }
         }
+    }
+
+    private void drain(Worker worker, long now) {
+        worker.state = Worker.State.STOPPING;
+        worker.send("quit");
+        worker.deadline(now + settings.gracefulTimeout().toNanos(),
+                "outlived --graceful-timeout " + settings.gracefulTimeout().toSeconds() + " s");
     }
 
     /** Every worker exits now: SIGTERM, then SIGKILL after a second. */
