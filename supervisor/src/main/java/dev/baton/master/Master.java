@@ -10,6 +10,7 @@ import dev.baton.signals.SignalMask;
 import dev.baton.signals.SignalReceiver;
 import dev.baton.spawn.ExitStatus;
 import dev.baton.spawn.Spawn;
+import dev.baton.systemd.Notifier;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -61,6 +62,7 @@ public final class Master {
     private final Map<Integer, Worker> workers = new LinkedHashMap<>();
     private final Slot[] slots;
     private final String self;
+    private final Notifier notifier;
 
     /** Where our pid is written: the pid file, or its .oldbin while a successor starts. */
     private Path pidPath;
@@ -84,6 +86,7 @@ public final class Master {
             slots[i] = new Slot();
         }
         this.self = "master gen " + generation;
+        this.notifier = Notifier.fromEnvironment(generation, inheritance == null);
     }
 
     /** Serves until stopped; returns the exit status. */
@@ -122,6 +125,7 @@ public final class Master {
             }
             reapChildren();
             enforceDeadlines();
+            notifier.workers((int) workers.values().stream().filter(w -> w.state == Worker.State.READY).count(), slots.length);
             checkGeneration();
         }
         if (pidPath != null) {
@@ -142,6 +146,7 @@ public final class Master {
                     Log.line(self, "QUIT" + from + " ignored: it is a jcmd attach request (.attach_pid file present)");
                 } else {
                     if (successor != null && sender == successor.pid) {
+                        notifier.handedOver();
                         tellUpgradeWatchers("upgraded old=" + pid + " new=" + successor.pid + " ms="
                                 + millis(System.nanoTime() - successor.startedAt));
                     }
@@ -195,6 +200,7 @@ public final class Master {
             return;
         }
         stopping = how;
+        notifier.stopping(why);
         long now = System.nanoTime();
         if (how == Stop.GRACEFUL) {
             Log.line(self, why + ": stopping gracefully (workers drain, up to " + settings.gracefulTimeout().toSeconds() + " s)");
@@ -369,6 +375,8 @@ public final class Master {
                     + " ms after start");
             if (inheritance != null) {
                 handOff();
+            } else {
+                notifier.ready();
             }
             return;
         }
@@ -392,6 +400,8 @@ public final class Master {
 
     private void handOff() {
         long took = millis(System.nanoTime() - startedAt);
+        // systemd must know the new main process before the old one exits, or it stops the service.
+        notifier.takeOver(pid);
         inheritance.report("ready " + took + " " + settings.handoff().name().toLowerCase(Locale.ROOT));
         if (settings.handoff() == Handoff.AUTO) {
             Log.line(self, "handing off: sending QUIT to old master (pid " + inheritance.oldMaster() + ")");
@@ -425,6 +435,7 @@ public final class Master {
             Log.line(self, "USR2" + from + " refused: an upgrade is already in flight (new master pid " + successor.pid + ")");
             return;
         }
+        notifier.reloading(generation + 1);
         Path pidFile = settings.pidFile();
         if (pidFile != null && PidFile.move(pidFile, PidFile.oldbin(pidFile), pid)) {
             pidPath = PidFile.oldbin(pidFile);
@@ -451,6 +462,7 @@ public final class Master {
             Posix.close(report[0]);
             Log.line(self, "upgrade failed: cannot start new master: " + e.getMessage());
             tellUpgradeWatchers("failed cannot start new master: " + e.getMessage());
+            notifier.upgradeFailed("cannot start new master: " + e.getMessage());
             restorePidFile();
         } finally {
             Posix.close(report[1]);
@@ -462,6 +474,7 @@ public final class Master {
             return;
         }
         if (line.startsWith("ready ")) {
+            notifier.handedOver();
             String[] words = line.split(" ");
             Log.line(self, "generation " + (generation + 1) + " ready (new master pid " + child + ", "
                     + words[1] + " ms)");
@@ -483,6 +496,7 @@ public final class Master {
         Log.line(self, "upgrade failed: " + why + " (new master pid " + successor.pid + " " + status
                 + "); generation " + generation + " keeps serving");
         tellUpgradeWatchers("failed " + why);
+        notifier.upgradeFailed(why);
         successor = null;
         restorePidFile();
     }
