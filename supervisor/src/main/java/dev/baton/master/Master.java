@@ -435,6 +435,13 @@ public final class Master {
             Log.line(self, "USR2" + from + " refused: an upgrade is already in flight (new master pid " + successor.pid + ")");
             return;
         }
+        if (pid == 1) {
+            // When a namespace's pid 1 exits, the kernel kills every process in it: the new master too.
+            Log.line(self, "USR2" + from + " refused: as pid 1 (a container's init) this master cannot hand over; "
+                    + "deploy a new container instead");
+            tellUpgradeWatchers("refused pid 1 cannot hand over: deploy a new container instead");
+            return;
+        }
         notifier.reloading(generation + 1);
         Path pidFile = settings.pidFile();
         if (pidFile != null && PidFile.move(pidFile, PidFile.oldbin(pidFile), pid)) {
