@@ -9,6 +9,7 @@ import dev.baton.master.StartContext;
 import dev.baton.net.ListenAddress;
 import dev.baton.net.Listener;
 import dev.baton.signals.SignalMask;
+import dev.baton.systemd.SocketActivation;
 import java.io.File;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -113,18 +114,19 @@ final class StartCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Optional<Inheritance> inheritance = Inheritance.fromEnvironment();
+        SocketActivation activation = inheritance.isPresent() ? SocketActivation.none() : SocketActivation.fromEnvironment();
         Settings settings;
         List<Listener> listeners = new ArrayList<>();
         try {
             settings = settings();
-            SignalMask.ensure(new HashSet<>(inheritance.map(Inheritance::fds).orElse(List.of())));
+            HashSet<Integer> keep = new HashSet<>(inheritance.map(Inheritance::fds).orElse(List.of()));
+            keep.addAll(activation.fds());
+            SignalMask.ensure(keep);
             if (inheritance.isPresent()) {
                 inheritance.get().listenerFds().forEach(fd -> listeners.add(Listener.adopt(fd)));
             } else {
                 refuseLiveMaster(settings.pidFile());
-                for (ListenAddress address : settings.listen()) {
-                    listeners.add(Listener.bind(address));
-                }
+                listeners.addAll(activation.listeners(settings.listen()));
             }
         } catch (RuntimeException e) {
             // A new master that cannot start tells the old one why; the old one keeps serving.

@@ -10,6 +10,7 @@ import dev.baton.signals.SignalMask;
 import dev.baton.signals.SignalReceiver;
 import dev.baton.spawn.ExitStatus;
 import dev.baton.spawn.Spawn;
+import dev.baton.systemd.Notifier;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -55,6 +56,7 @@ public final class Master {
     private final String self;
     /** Control connections waiting for the outcome of the next upgrade, or of the one in flight. */
     private final List<Request> waitingForUpgrade = new ArrayList<>();
+    private final Notifier notifier;
 
     private Settings settings;
     private LogFile log;
@@ -84,6 +86,7 @@ public final class Master {
         this.generation = inheritance == null ? 1 : inheritance.generation();
         this.self = "master gen " + generation;
         this.pool = new WorkerPool(settings, this.listeners, generation, pid, events::add);
+        this.notifier = Notifier.fromEnvironment(generation, inheritance == null);
     }
 
     /** Serves until stopped; returns the exit status. */
@@ -129,6 +132,7 @@ public final class Master {
             pool.reap(now, stopping == null);
             reapSuccessor();
             pool.enforceDeadlines(now);
+            notifier.workers((int) pool.readyCount(), pool.wanted());
             checkGeneration(now);
         }
         if (pidPath != null) {
@@ -242,6 +246,7 @@ public final class Master {
         }
         if (successor != null && sender == successor.pid) {
             handedOff = true;
+            notifier.handedOver();
             tellUpgradeWatchers("upgraded old=" + pid + " new=" + successor.pid + " ms="
                     + millis(System.nanoTime() - successor.startedAt));
         }
@@ -253,6 +258,7 @@ public final class Master {
             return;
         }
         stopping = how;
+        notifier.stopping(why);
         long now = System.nanoTime();
         if (how == Stop.QUICK) {
             drainAt = 0;
@@ -304,6 +310,8 @@ public final class Master {
             Log.line(self, "all " + pool.wanted() + " workers ready, " + millis(now - startedAt) + " ms after start");
             if (inheritance != null) {
                 handOff(now);
+            } else {
+                notifier.ready();
             }
             return;
         }
@@ -319,6 +327,8 @@ public final class Master {
     }
 
     private void handOff(long now) {
+        // systemd must know the new main process before the old one exits, or it stops the service.
+        notifier.takeOver(pid);
         inheritance.report("ready " + millis(now - startedAt) + " " + settings.handoff().name().toLowerCase(Locale.ROOT));
         if (settings.handoff() == Handoff.AUTO) {
             Log.line(self, "handing off: sending QUIT to old master (pid " + inheritance.oldMaster() + ")");
@@ -351,6 +361,14 @@ public final class Master {
             Log.line(self, why + " refused: an upgrade is already in flight (new master pid " + successor.pid + ")");
             return;
         }
+        if (pid == 1) {
+            // When a namespace's pid 1 exits, the kernel kills every process in it: the new master too.
+            Log.line(self, why + " refused: as pid 1 (a container's init) this master cannot hand over; "
+                    + "deploy a new container instead");
+            tellUpgradeWatchers("refused pid 1 cannot hand over: deploy a new container instead");
+            return;
+        }
+        notifier.reloading(generation + 1);
         Path pidFile = settings.pidFile();
         if (pidFile != null && PidFile.move(pidFile, PidFile.oldbin(pidFile), pid)) {
             pidPath = PidFile.oldbin(pidFile);
@@ -377,6 +395,7 @@ public final class Master {
             Posix.close(report[0]);
             Log.line(self, "upgrade failed: cannot start new master: " + e.getMessage());
             tellUpgradeWatchers("failed cannot start new master: " + e.getMessage());
+            notifier.upgradeFailed("cannot start new master: " + e.getMessage());
             restorePidFile();
         } finally {
             Posix.close(report[1]);
@@ -388,6 +407,7 @@ public final class Master {
             return;
         }
         if (line.startsWith("ready ")) {
+            notifier.handedOver();
             String[] words = line.split(" ");
             Log.line(self, "generation " + (generation + 1) + " ready (new master pid " + child + ", " + words[1] + " ms)");
             if (words.length > 2 && words[2].equals("manual")) {
@@ -411,6 +431,7 @@ public final class Master {
         Log.line(self, "upgrade failed: " + why + " (new master pid " + successor.pid + " " + status
                 + "); generation " + generation + " keeps serving");
         tellUpgradeWatchers("failed " + why);
+        notifier.upgradeFailed(why);
         successor = null;
         restorePidFile();
     }

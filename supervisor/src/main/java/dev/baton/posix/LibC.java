@@ -34,6 +34,9 @@ public interface LibC {
 
     String strerror(int errno);
 
+    /** {@code timespec} is two 64-bit words on x86-64 and aarch64: seconds, nanoseconds. */
+    int clock_gettime(int clock, @Out long[] timespec);
+
     // Signals. Sets are opaque sigset_t buffers filled by glibc itself.
     int sigemptyset(Pointer set);
 

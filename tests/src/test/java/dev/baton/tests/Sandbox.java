@@ -76,10 +76,15 @@ final class Sandbox implements BeforeEachCallback, AfterEachCallback {
 
     /** Starts {@code bin/baton} with these arguments in the background, logging to a file. */
     Run start(Map<String, String> environment, List<String> args) throws IOException {
-        Path log = Files.createTempFile(dir, "baton-", ".log");
         List<String> command = new ArrayList<>();
         command.add(LAUNCHER.toString());
         command.addAll(args);
+        return launch(environment, command);
+    }
+
+    /** Starts any command (one that runs {@code bin/baton} in the end) in the background, tagged, logging to a file. */
+    Run launch(Map<String, String> environment, List<String> command) throws IOException {
+        Path log = Files.createTempFile(dir, "baton-", ".log");
         ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(environment);
