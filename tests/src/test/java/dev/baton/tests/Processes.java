@@ -148,16 +148,10 @@ final class Processes {
     static java.util.Map<String, Integer> listeningSockets() {
         java.util.Map<String, Integer> sockets = new java.util.HashMap<>();
         for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
-            try {
-                for (String line : Files.readAllLines(Path.of(table)).subList(1, Files.readAllLines(Path.of(table)).size())) {
-                    String[] f = line.trim().split("\\s+");
-                    if (f[3].equals("0A")) {
-                        int port = Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1), 16);
-                        sockets.put("socket:[" + f[9] + "]", port);
-                    }
+            for (String[] f : Sockets.rows(table)) {
+                if (f[3].equals("0A")) {
+                    sockets.put("socket:[" + f[9] + "]", Sockets.port(f[1]));
                 }
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
             }
         }
         return sockets;

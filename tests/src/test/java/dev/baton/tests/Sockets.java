@@ -21,19 +21,26 @@ final class Sockets {
     }
 
     private static String serverSideInode(int serverPort, int clientPort) {
-        try {
-            List<String> lines = Files.readAllLines(Path.of("/proc/net/tcp"));
-            for (String line : lines.subList(1, lines.size())) {
-                String[] f = line.trim().split("\\s+");
-                int local = Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1), 16);
-                int remote = Integer.parseInt(f[2].substring(f[2].indexOf(':') + 1), 16);
-                if (local == serverPort && remote == clientPort && !f[9].equals("0")) {
-                    return f[9];
-                }
+        for (String[] f : rows("/proc/net/tcp")) {
+            if (port(f[1]) == serverPort && port(f[2]) == clientPort && !f[9].equals("0")) {
+                return f[9];
             }
-            return null;
+        }
+        return null;
+    }
+
+    /** The rows of a /proc/net/tcp-style table, split into fields; read once, as the kernel changes it. */
+    static List<String[]> rows(String table) {
+        try {
+            List<String> lines = Files.readAllLines(Path.of(table));
+            return lines.subList(1, lines.size()).stream().map(line -> line.trim().split("\\s+")).toList();
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The port of an address field such as {@code 0100007F:1F90}. */
+    static int port(String address) {
+        return Integer.parseInt(address.substring(address.indexOf(':') + 1), 16);
     }
 }
