@@ -70,9 +70,14 @@ final class BatonServer implements Server {
         long oldMaster = masterPid();
         Process upgrade = sandbox.builder(List.of(launcher.toString(), "upgrade", "--pid", pidFile.toString(), "--wait",
                 "--timeout", Long.toString(UPGRADE.toSeconds() - 10)), Map.of()).redirectErrorStream(true).start();
-        long served = VersionProbe.awaitServed(port, version, UPGRADE);
+        long served = -1;
+        try {
+            served = VersionProbe.awaitServed(port, version, UPGRADE, () -> !upgrade.isAlive() && upgrade.exitValue() != 0);
+        } catch (IllegalStateException e) {
+            upgrade.destroy();
+        }
         String output = new String(upgrade.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        if (!upgrade.waitFor(UPGRADE.toSeconds(), TimeUnit.SECONDS) || upgrade.exitValue() != 0) {
+        if (served < 0 || !upgrade.waitFor(UPGRADE.toSeconds(), TimeUnit.SECONDS) || upgrade.exitValue() != 0) {
             throw new IllegalStateException("upgrade to version " + version + " failed: " + output);
         }
         Matcher upgraded = UPGRADED.matcher(output);

@@ -22,10 +22,10 @@ record Options(
 
     static final String USAGE = """
             usage: java -jar bench/target/baton-bench.jar [options]
-              --steady S        seconds of steady load per run, before any restart (default 4)
+              --steady S        seconds of steady load per run, before any restart (default 3)
               --upgrades K      Baton hot upgrades per mode (default 20)
               --restarts R      naive and SO_REUSEPORT restarts per mode (default 3)
-              --gap S           seconds of load after each restart (default 1.5)
+              --gap S           seconds of load after each restart (default 1)
               --connections N   load clients per run (default 16)
               --slow N          extra clients keeping /slow requests in flight (default 2)
               --slow-ms MS      how long each /slow request takes (default 1000)
@@ -35,10 +35,10 @@ record Options(
               --home DIR        the Baton checkout, with bin/baton and hello.jar built (default: found from the jar)""";
 
     static Options parse(List<String> args, Path defaultHome) {
-        double steady = 4;
+        double steady = 3;
         int upgrades = 20;
         int restarts = 3;
-        double gap = 1.5;
+        double gap = 1;
         int connections = 16;
         int slow = 2;
         int slowMillis = 1000;

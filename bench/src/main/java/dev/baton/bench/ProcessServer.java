@@ -39,7 +39,7 @@ final class ProcessServer implements Server {
             port = probe.getLocalPort();
         }
         current = launch("1");
-        VersionProbe.awaitServed(port, "1", START);
+        awaitServed("1");
     }
 
     @Override
@@ -55,14 +55,14 @@ final class ProcessServer implements Server {
         long gone;
         if (overlap) {
             current = launch(version);
-            served = VersionProbe.awaitServed(port, version, START);
+            served = awaitServed(version);
             stop(old);
             gone = System.currentTimeMillis();
         } else {
             stop(old);
             gone = System.currentTimeMillis();
             current = launch(version);
-            served = VersionProbe.awaitServed(port, version, START);
+            served = awaitServed(version);
         }
         return new RestartTiming(version, served - start, gone - start, -1);
     }
@@ -71,6 +71,15 @@ final class ProcessServer implements Server {
     public void close() throws InterruptedException {
         if (current != null) {
             stop(current);
+        }
+    }
+
+    private long awaitServed(String version) {
+        Process starting = current;
+        try {
+            return VersionProbe.awaitServed(port, version, START, () -> !starting.isAlive());
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(e.getMessage() + ": the server exited; see " + log, e);
         }
     }
 

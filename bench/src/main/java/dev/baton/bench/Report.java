@@ -134,6 +134,7 @@ final class Report {
     private static Map<String, Object> latency(Tally tally) {
         Map<String, Object> latency = new LinkedHashMap<>();
         latency.put("requests", tally.requests());
+        latency.put("failures", tally.failures());
         latency.put("p50", tally.latency().percentile(0.50) / 1000.0);
         latency.put("p99", tally.latency().percentile(0.99) / 1000.0);
         latency.put("max", tally.latency().max() / 1000.0);

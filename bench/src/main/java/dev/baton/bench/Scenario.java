@@ -89,7 +89,11 @@ final class Scenario {
                     error = e.getMessage();
                     sandbox.keep();
                 }
-                return new Result(kind, mode, load.stop(), timings, error);
+                Result result = new Result(kind, mode, load.stop(), timings, error);
+                if (kind == Kind.BATON && result.load().failures() > 0) {
+                    sandbox.keep(); // Baton's log and the load's, for whoever investigates
+                }
+                return result;
             } catch (Exception e) {
                 sandbox.keep();
                 throw e;

@@ -2,6 +2,7 @@ package dev.baton.bench;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 
 /**
  * Tells when a version is first served: a GET on a new connection every 10 ms until the response
@@ -14,9 +15,15 @@ final class VersionProbe {
     private VersionProbe() {
     }
 
-    /** The wall-clock time (epoch ms) of the first response naming {@code version}. */
-    static long awaitServed(int port, String version, Duration within) {
+    /**
+     * The wall-clock time (epoch ms) of the first response naming {@code version}. Throws once
+     * {@code within} has passed, or as soon as {@code hopeless} says the version will never come.
+     */
+    static long awaitServed(int port, String version, Duration within, BooleanSupplier hopeless) {
         return Poll.until("version " + version + " served on port " + port, within, () -> {
+            if (hopeless.getAsBoolean()) {
+                throw new IllegalStateException("version " + version + " will not be served");
+            }
             try (HttpConnection connection = new HttpConnection(port, TIMEOUT_MILLIS)) {
                 HttpConnection.Response response = connection.get("/", false);
                 return response.status() == 200 && version.equals(response.version())
