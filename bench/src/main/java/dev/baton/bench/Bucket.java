@@ -1,0 +1,13 @@
+package dev.baton.bench;
+
+/** Where a request is counted. */
+enum Bucket {
+    /** Before the first restart: the steady state, for throughput. */
+    STEADY,
+    /** After the first restart began, outside every restart window. */
+    BETWEEN,
+    /** Overlapping a restart window (from the restart command until the old server is gone). */
+    WINDOW,
+    /** The long {@code /slow} requests kept in flight throughout, whatever their timing. */
+    SLOW
+}

@@ -1,0 +1,83 @@
+package dev.baton.bench;
+
+import java.io.IOException;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One client thread of the load generator: sends requests back to back, records each one's
+ * outcome and latency, and never retries. In keep-alive mode it reuses its connection until the
+ * server says {@code Connection: close} or a request fails; then the next request connects anew.
+ * After a failure it pauses 10 ms, as a real client would not hammer a dead port.
+ */
+final class Client implements Runnable {
+    private static final long FAILURE_PAUSE_MILLIS = 10;
+
+    private final LoadGenerator load;
+    private final Mode mode;
+    private final String path;
+    private final int timeoutMillis;
+    private final boolean slow;
+    final Map<Bucket, Tally> tallies = new EnumMap<>(Bucket.class);
+    final Map<String, Long> versions = new HashMap<>();
+    private HttpConnection connection;
+
+    Client(LoadGenerator load, Mode mode, String path, int timeoutMillis, boolean slow) {
+        this.load = load;
+        this.mode = mode;
+        this.path = path;
+        this.timeoutMillis = timeoutMillis;
+        this.slow = slow;
+        for (Bucket bucket : Bucket.values()) {
+            tallies.put(bucket, new Tally());
+        }
+    }
+
+    @Override
+    public void run() {
+        while (load.mayStartRequest()) {
+            LoadGenerator.Moment start = load.now();
+            Outcome outcome = request();
+            LoadGenerator.Moment end = load.now();
+            tallies.get(slow ? Bucket.SLOW : load.bucket(start, end))
+                    .record(outcome, (end.nanos() - start.nanos()) / 1_000);
+            if (outcome != Outcome.OK) {
+                // A refused connect fails in microseconds: without a pause the client would spin,
+                // starve the restarting server of CPU and count thousands of failures per second.
+                Poll.pause(FAILURE_PAUSE_MILLIS);
+            }
+        }
+        closeConnection();
+    }
+
+    private Outcome request() {
+        boolean connecting = connection == null;
+        try {
+            if (connecting) {
+                connection = new HttpConnection(load.port(), timeoutMillis);
+                connecting = false;
+            }
+            HttpConnection.Response response = connection.get(path, mode == Mode.KEEP_ALIVE);
+            if (response.closes()) {
+                closeConnection();
+            }
+            Outcome outcome = Outcome.ofStatus(response.status());
+            String version = response.version();
+            if (outcome == Outcome.OK && version != null) {
+                versions.merge(version, 1L, Long::sum);
+            }
+            return outcome;
+        } catch (IOException | RuntimeException e) {
+            closeConnection();
+            return e instanceof IOException io ? Outcome.of(io, connecting) : Outcome.READ_ERROR;
+        }
+    }
+
+    private void closeConnection() {
+        if (connection != null) {
+            connection.close();
+            connection = null;
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package dev.baton.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** The orchestrator's handle on a {@link LoadGenerator} process: steers it, then collects its result. */
+final class LoadProcess {
+    private static final Duration START = Duration.ofSeconds(30);
+    private static final Duration FINISH = Duration.ofSeconds(60);
+    private static final long MAX_REQUESTS = 50_000_000;
+
+    private final Process process;
+    private final PrintStream commands;
+    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+
+    private LoadProcess(Process process) {
+        this.process = process;
+        this.commands = new PrintStream(process.getOutputStream(), true, StandardCharsets.UTF_8);
+        Thread reader = new Thread(this::readLines, "load-output");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** Starts load on {@code port}, bounded by {@code maxSeconds}, and returns once its clients run. */
+    static LoadProcess start(Sandbox sandbox, Options options, Mode mode, int port, long maxSeconds, Path log)
+            throws IOException, InterruptedException {
+        List<String> command = List.of(sandbox.java(), "-Xmx256m", "-cp", Sandbox.classPath(),
+                Main.class.getName(), "load", Integer.toString(port), mode.label, Integer.toString(options.connections()),
+                Integer.toString(options.slowClients()), Integer.toString(options.slowMillis()),
+                Long.toString(maxSeconds), Long.toString(MAX_REQUESTS));
+        Process process = sandbox.builder(command, Map.of()).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        LoadProcess load = new LoadProcess(process);
+        String first = load.lines.poll(START.toSeconds(), TimeUnit.SECONDS);
+        if (!"started".equals(first)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("load process did not start (" + first + "); see " + log);
+        }
+        return load;
+    }
+
+    /** The steady phase is over; restarts follow. */
+    void restartsBegin() {
+        commands.println("restarts");
+    }
+
+    void openWindow() {
+        commands.println("open");
+    }
+
+    void closeWindow() {
+        commands.println("close");
+    }
+
+    /** Stops the clients and returns what they measured. */
+    LoadResult stop() throws InterruptedException {
+        commands.println("stop");
+        List<String> result = new ArrayList<>();
+        long deadline = System.nanoTime() + FINISH.toNanos();
+        for (String line = next(deadline); !line.equals("end"); line = next(deadline)) {
+            result.add(line);
+        }
+        process.waitFor(FINISH.toSeconds(), TimeUnit.SECONDS);
+        return LoadResult.read(result);
+    }
+
+    private String next(long deadline) throws InterruptedException {
+        String line = lines.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        if (line == null) {
+            process.destroyForcibly();
+            throw new IllegalStateException("load process gave no result within " + FINISH.toSeconds() + " s");
+        }
+        return line;
+    }
+
+    private void readLines() {
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line = out.readLine(); line != null; line = out.readLine()) {
+                lines.add(line);
+            }
+            lines.add("(the load process exited; see its log)");
+        } catch (IOException e) {
+            lines.add("load output: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package dev.baton.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One run: a server, a load process in one mode, a steady phase, then restarts a gap apart with
+ * the load still running. Each run has a sandbox of its own, so nothing of one outlives it.
+ */
+final class Scenario {
+
+    /** What serves, and how it restarts. */
+    enum Kind {
+        BATON("baton", "Baton, 2 workers"),
+        BARE("bare", "bare Undertow"),
+        NAIVE("naive", "naive restart"),
+        REUSEPORT("reuseport", "SO_REUSEPORT overlap");
+
+        final String label;
+        final String title;
+
+        Kind(String label, String title) {
+            this.label = label;
+            this.title = title;
+        }
+
+        static Kind of(String label) {
+            for (Kind kind : values()) {
+                if (kind.label.equals(label)) {
+                    return kind;
+                }
+            }
+            throw new IllegalArgumentException("unknown scenario '" + label + "'");
+        }
+
+        int restarts(Options options) {
+            return switch (this) {
+                case BATON -> options.upgrades();
+                case BARE -> 0;
+                case NAIVE, REUSEPORT -> options.restarts();
+            };
+        }
+
+        Server server(Sandbox sandbox, Options options) {
+            Path hello = options.home().resolve(Bench.HELLO_JAR);
+            // hello as the README runs it; the same JVM flags in every scenario.
+            List<String> helloCommand = List.of(sandbox.java(), "-Xmx64m", "-jar", hello.toString());
+            return switch (this) {
+                case BATON -> new BatonServer(sandbox, options.home(), helloCommand);
+                case BARE, NAIVE -> new ProcessServer(sandbox, helloCommand, false, label);
+                case REUSEPORT -> new ProcessServer(sandbox, List.of(sandbox.java(), "-Xmx64m", "-cp",
+                        Sandbox.classPath(), Main.class.getName(), "reuseport-hello"), true, label);
+            };
+        }
+    }
+
+    /** What one run measured; {@code error} says why it stopped early, null if it did not. */
+    record Result(Kind kind, Mode mode, LoadResult load, List<RestartTiming> restarts, String error) {
+    }
+
+    private Scenario() {
+    }
+
+    static Result run(Kind kind, Mode mode, Options options) throws Exception {
+        int count = kind.restarts(options);
+        long bound = (long) (options.steadySeconds() + count * (options.gapSeconds() + 120) + 60);
+        List<RestartTiming> timings = new ArrayList<>();
+        String error = null;
+        try (Sandbox sandbox = new Sandbox()) {
+            try (Server server = kind.server(sandbox, options)) {
+                server.start();
+                LoadProcess load = LoadProcess.start(sandbox, options, mode, server.port(), bound, sandbox.dir().resolve("load.log"));
+                try {
+                    Poll.pause((long) (options.steadySeconds() * 1000)); // the steady phase's length
+                    if (count > 0) {
+                        load.restartsBegin();
+                    }
+                    for (int i = 1; i <= count; i++) {
+                        load.openWindow();
+                        try {
+                            timings.add(server.restart(Integer.toString(i + 1)));
+                        } finally {
+                            load.closeWindow();
+                        }
+                        Poll.pause((long) (options.gapSeconds() * 1000)); // load between restarts
+                    }
+                } catch (Exception e) {
+                    error = e.getMessage();
+                    sandbox.keep();
+                }
+                Result result = new Result(kind, mode, load.stop(), timings, error);
+                if (kind == Kind.BATON && result.load().failures() > 0) {
+                    sandbox.keep(); // Baton's log and the load's, for whoever investigates
+                }
+                return result;
+            } catch (Exception e) {
+                sandbox.keep();
+                throw e;
+            }
+        }
+    }
+}

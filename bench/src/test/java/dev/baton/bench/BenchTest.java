@@ -1,0 +1,36 @@
+package dev.baton.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The benchmark's short version: 3 hot upgrades under load in each mode, slow requests in flight,
+ * and not one request may fail. Every process a run starts is killed by its sandbox, pass or fail.
+ */
+class BenchTest {
+    private static final Path HOME = Path.of(System.getProperty("baton.home", "..")).toAbsolutePath().normalize();
+
+    @Test
+    void threeUpgradesUnderLoadFailNoRequestInEitherMode() throws Exception {
+        Options options = Options.parse(List.of("--scenarios", "baton", "--upgrades", "3", "--steady", "1",
+                "--gap", "1", "--connections", "4", "--slow", "2", "--slow-ms", "1000", "--home", HOME.toString()), null);
+        List<Scenario.Result> results = Bench.run(options);
+        String table = new Report(results, options).table();
+        assertEquals(2, results.size(), table);
+        for (Scenario.Result result : results) {
+            String run = result.mode().label + ":\n" + table;
+            assertNull(result.error(), run);
+            assertEquals(0, result.load().failures(), "failed requests, " + run);
+            assertEquals(3, result.restarts().size(), run);
+            assertTrue(result.load().bucket(Bucket.SLOW).count(Outcome.OK) > 0, "slow requests served, " + run);
+            assertTrue(result.load().bucket(Bucket.WINDOW).count(Outcome.OK) > 0, "requests during upgrades, " + run);
+            assertTrue(result.load().versions().keySet().containsAll(List.of("1", "2", "3", "4")),
+                    "every version served: " + result.load().versions() + ", " + run);
+        }
+    }
+}
