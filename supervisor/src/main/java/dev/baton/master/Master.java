@@ -131,6 +131,9 @@ public final class Master {
             now = System.nanoTime();
             pool.reap(now, stopping == null);
             reapSuccessor();
+            if (pid == 1) {
+                Orphans.reap(self, child -> pool.owns(child) || successor != null && successor.pid == child);
+            }
             pool.enforceDeadlines(now);
             notifier.workers((int) pool.readyCount(), pool.wanted());
             checkGeneration(now);

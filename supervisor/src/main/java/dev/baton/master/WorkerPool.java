@@ -393,6 +393,10 @@ final class WorkerPool {
                         + s.lastFailure + ")");
     }
 
+    boolean owns(int pid) {
+        return workers.containsKey(pid);
+    }
+
     Collection<Worker> workers() {
         return workers.values();
     }

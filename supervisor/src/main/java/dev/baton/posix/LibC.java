@@ -18,6 +18,8 @@ public interface LibC {
 
     int waitpid(int pid, @Out IntByReference status, int options);
 
+    int waitid(int idType, int id, Pointer info, int options);
+
     int pipe2(@Out int[] fds, int flags);
 
     int close(int fd);

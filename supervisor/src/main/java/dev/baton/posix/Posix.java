@@ -32,6 +32,9 @@ public final class Posix {
     private static final int SIGINFO_BYTES = 128;
     private static final int SIG_BLOCK = 0;
     private static final int WNOHANG = 1;
+    private static final int WEXITED = 4;
+    private static final int WNOWAIT = 0x01000000;
+    private static final int P_ALL = 0;
     private static final int O_CLOEXEC = 0x80000;
     private static final int O_WRONLY = 0x1;
     private static final int O_CREAT = 0x40;
@@ -115,6 +118,25 @@ public final class Posix {
                 throw failure("waitpid(" + pid + ")", errno);
             }
         }
+    }
+
+    /**
+     * The pid of some child that has exited and is not yet reaped, or 0: it stays unreaped
+     * (WNOWAIT), so whoever waits for that pid still gets its status.
+     */
+    public static int exitedChild() {
+        Pointer info = Memory.allocateDirect(runtime, SIGINFO_BYTES, true);
+        while (libc.waitid(P_ALL, 0, info, WEXITED | WNOHANG | WNOWAIT) != 0) {
+            int errno = errno();
+            if (errno == PosixException.ECHILD) {
+                return 0;
+            }
+            if (errno != PosixException.EINTR) {
+                throw failure("waitid", errno);
+            }
+        }
+        // siginfo_t: si_pid at offset 16, as for sigwaitinfo; zeroed when no child has exited.
+        return info.getInt(16);
     }
 
     /** A pipe as {read end, write end}, both close-on-exec: a child gets one only by dup2. */

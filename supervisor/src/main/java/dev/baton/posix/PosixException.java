@@ -5,6 +5,7 @@ public final class PosixException extends RuntimeException {
     public static final int ENOENT = 2;
     public static final int ESRCH = 3;
     public static final int EINTR = 4;
+    public static final int ECHILD = 10;
     public static final int EACCES = 13;
     public static final int EPIPE = 32;
     public static final int EADDRINUSE = 98;
