@@ -14,6 +14,13 @@ sealed interface Event {
     record WorkerSaid(Worker worker, String line) implements Event {
     }
 
+    /**
+     * A worker's control channel reached end of file: the worker has exited or is exiting. This,
+     * not SIGCHLD, is what gets an exited worker reaped promptly (see SignalMask).
+     */
+    record WorkerClosed(Worker worker) implements Event {
+    }
+
     /** A request on the control socket. */
     record Commanded(Request request) implements Event {
     }

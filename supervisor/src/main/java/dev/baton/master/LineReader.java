@@ -16,6 +16,11 @@ final class LineReader {
     }
 
     static void start(String name, int fd, Consumer<String> onLine) {
+        start(name, fd, onLine, () -> { });
+    }
+
+    /** As above; {@code onEnd} runs once the writer is gone. */
+    static void start(String name, int fd, Consumer<String> onLine, Runnable onEnd) {
         Thread thread = new Thread(() -> {
             byte[] buffer = new byte[512];
             ByteArrayOutputStream line = new ByteArrayOutputStream();
@@ -35,6 +40,7 @@ final class LineReader {
                 Log.line("master", name + ": control channel failed: " + e.getMessage());
             } finally {
                 Posix.close(fd);
+                onEnd.run();
             }
         }, name);
         thread.setDaemon(true);

@@ -123,6 +123,8 @@ public final class Master {
                 onSignal(s.signal(), s.sender());
             } else if (event instanceof Event.WorkerSaid w) {
                 pool.onLine(w.worker(), w.line(), System.nanoTime());
+            } else if (event instanceof Event.WorkerClosed w) {
+                pool.closed(w.worker(), System.nanoTime());
             } else if (event instanceof Event.SuccessorSaid s) {
                 onSuccessorLine(s.pid(), s.line());
             } else if (event instanceof Event.Commanded c) {

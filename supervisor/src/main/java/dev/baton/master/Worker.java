@@ -19,6 +19,8 @@ final class Worker {
     State state = State.STARTING;
     long readyAt;
     long lastHeartbeat;
+    /** When its control channel reached end of file (System.nanoTime), or 0. */
+    long closedAt;
     long requests;
     /** Requests after which it is recycled (0: never); jittered so workers do not recycle together. */
     final long requestLimit;

@@ -35,6 +35,9 @@ final class WorkerPool {
     private static final int CONTROL_IN = 3;
     private static final int CONTROL_OUT = 4;
     private static final long QUICK_STOP = TimeUnit.SECONDS.toNanos(1);
+    /** After a worker's channel closes, how long and how often to look for its exit. */
+    private static final long EXIT_WATCH = TimeUnit.SECONDS.toNanos(1);
+    private static final long EXIT_POLL = TimeUnit.MILLISECONDS.toNanos(5);
     /** How long a hung worker gets to print the thread dump SIGQUIT asks it for. */
     private static final long THREAD_DUMP_GRACE = TimeUnit.MILLISECONDS.toNanos(500);
     private static final List<String> NOT_FOR_WORKERS = List.of(
@@ -181,7 +184,8 @@ final class WorkerPool {
         worker.deadline(now + settings.bootTimeout().toNanos(),
                 "not ready within --boot-timeout " + settings.bootTimeout().toSeconds() + " s");
         workers.put(pid, worker);
-        LineReader.start("baton-worker-" + pid, up[0], line -> events.accept(new Event.WorkerSaid(worker, line)));
+        LineReader.start("baton-worker-" + pid, up[0], line -> events.accept(new Event.WorkerSaid(worker, line)),
+                () -> events.accept(new Event.WorkerClosed(worker)));
         Log.line(worker.name(), "spawned");
         return true;
     }
@@ -293,6 +297,11 @@ final class WorkerPool {
 
     // ---- reaping and deadlines ----
 
+    /** The worker's channel closed: it is exiting, so look for its exit status often for a while. */
+    void closed(Worker worker, long now) {
+        worker.closedAt = now;
+    }
+
     /** Reaps exited workers; {@code respawning} says whether the master will replace them. */
     void reap(long now, boolean respawning) {
         for (Iterator<Worker> it = workers.values().iterator(); it.hasNext(); ) {
@@ -360,6 +369,10 @@ final class WorkerPool {
             }
             if (worker.state == Worker.State.READY) {
                 wake = earliest(wake, worker.lastHeartbeat + timeout + 1);
+            }
+            if (worker.closedAt != 0 && now - worker.closedAt < EXIT_WATCH) {
+                // Between closing its fds and becoming reapable a process takes a moment.
+                wake = earliest(wake, now + EXIT_POLL);
             }
         }
         if (respawning) {

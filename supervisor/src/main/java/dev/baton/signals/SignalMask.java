@@ -56,10 +56,16 @@ public final class SignalMask {
         return Signal.numbers(Signal.HANDLED);
     }
 
+    /**
+     * CHLD may be unblocked: bash unblocks it at startup, so a new master started on USR2 through
+     * bin/baton always arrives without it, and insisting would cost every upgrade a re-exec
+     * (~0.6 s). The master does not need it: an exited worker's control channel closes, and that
+     * wakes the loop to reap it.
+     */
     private static boolean ready() {
         return SR_SIGNUM_VALUE.equals(System.getenv(SR_SIGNUM))
                 && ManagementFactory.getRuntimeMXBean().getInputArguments().contains("-Xrs")
-                && Posix.signalsBlocked(Signal.numbers(Signal.HANDLED));
+                && Posix.signalsBlocked(Signal.numbers(Signal.REQUIRED));
     }
 
     private static List<String> commandLine() {
