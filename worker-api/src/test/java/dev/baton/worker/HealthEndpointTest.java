@@ -4,35 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Health checks as a load balancer sends them, to a real server on an adopted channel. */
 class HealthEndpointTest {
 
-    private ServerSocketChannel channel;
+    @RegisterExtension
+    final LoopbackServer loopback = new LoopbackServer();
     private HttpWorkerServer server;
-
-    @BeforeEach
-    void bindChannel() throws IOException {
-        channel = ServerSocketChannel.open();
-        channel.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-    }
-
-    @AfterEach
-    void stop() throws IOException {
-        if (server != null) {
-            server.drain(Duration.ZERO);
-        }
-        channel.close();
-    }
 
     @Test
     void answersOkInRotationWithoutTheApplicationSeeingIt() throws Exception {
@@ -115,12 +98,10 @@ class HealthEndpointTest {
     }
 
     private void start(String healthPath, Duration idleGrace) throws IOException {
-        server = HttpWorkerServer.adopt(channel, HttpWorkerServerTest.handler(),
-                ServeOptions.defaults(), healthPath, idleGrace);
-        server.startAccepting();
+        server = loopback.start(HttpWorkerServerTest.handler(), ServeOptions.defaults(), healthPath, idleGrace);
     }
 
     private HttpConnection connect() throws IOException {
-        return new HttpConnection((InetSocketAddress) channel.getLocalAddress());
+        return loopback.connect();
     }
 }

@@ -8,9 +8,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.undertow.server.HttpHandler;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -28,6 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class HeartbeatTest {
 
@@ -102,7 +100,8 @@ class HeartbeatTest {
         private final CountDownLatch blocked = new CountDownLatch(POOL_THREADS);
         private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
         private final List<HttpConnection> clients = new ArrayList<>();
-        private ServerSocketChannel channel;
+        @RegisterExtension
+        final LoopbackServer loopback = new LoopbackServer();
         private HttpWorkerServer server;
 
         @AfterEach
@@ -111,12 +110,6 @@ class HeartbeatTest {
             timer.shutdownNow();
             for (HttpConnection client : clients) {
                 client.close();
-            }
-            if (server != null) {
-                server.drain(Duration.ZERO);
-            }
-            if (channel != null) {
-                channel.close();
             }
         }
 
@@ -160,13 +153,9 @@ class HeartbeatTest {
         }
 
         private void start() throws IOException {
-            channel = ServerSocketChannel.open();
-            channel.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             ServeOptions options =
                     ServeOptions.builder().ioThreads(1).workerThreads(POOL_THREADS).build();
-            server = HttpWorkerServer.adopt(channel, handler(), options, null,
-                    HttpWorkerServer.DEFAULT_IDLE_GRACE);
-            server.startAccepting();
+            server = loopback.start(handler(), options, null, HttpWorkerServer.DEFAULT_IDLE_GRACE);
             new Heartbeat(server.requestThreads(), server::completedRequests, beats::add)
                     .start(timer, Duration.ofMillis(PERIOD_MILLIS));
         }
@@ -192,7 +181,7 @@ class HeartbeatTest {
         }
 
         private HttpConnection connect() throws IOException {
-            return new HttpConnection((InetSocketAddress) channel.getLocalAddress());
+            return loopback.connect();
         }
 
         /** "/block" waits on the release latch on a pool thread; anything else answers at once. */

@@ -9,19 +9,15 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.SameThreadExecutor;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The server on a channel the test opened and bound itself: the same adoption path a worker takes
@@ -31,23 +27,9 @@ class HttpWorkerServerTest {
 
     private static final Duration GRACEFUL_TIMEOUT = Duration.ofSeconds(10);
 
-    private ServerSocketChannel channel;
+    @RegisterExtension
+    final LoopbackServer loopback = new LoopbackServer();
     private HttpWorkerServer server;
-
-    @BeforeEach
-    void bindChannel() throws IOException {
-        channel = ServerSocketChannel.open();
-        channel.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-    }
-
-    @AfterEach
-    void stop() throws IOException {
-        // Idempotent: waits for a drain a test started, or ends a server a test left running.
-        if (server != null) {
-            server.drain(Duration.ZERO);
-        }
-        channel.close();
-    }
 
     @Test
     void servesOnAnAdoptedChannel() throws Exception {
@@ -137,15 +119,15 @@ class HttpWorkerServerTest {
         start(HttpWorkerServer.DEFAULT_IDLE_GRACE);
         assertEquals(0, server.drain(GRACEFUL_TIMEOUT));
 
-        assertTrue(channel.isOpen(), "the drain must never close the adopted channel");
+        assertTrue(loopback.channel().isOpen(), "the drain must never close the adopted channel");
         try (HttpConnection client = connect()) { // the kernel still completes the handshake
             client.send("/");
             client.readTimeout(Duration.ofMillis(300));
             assertThrows(SocketTimeoutException.class, client::read, "nobody should answer");
 
             // The connection waits in the backlog, for whoever accepts next (another worker).
-            channel.configureBlocking(true);
-            try (SocketChannel accepted = channel.accept()) {
+            loopback.channel().configureBlocking(true);
+            try (SocketChannel accepted = loopback.channel().accept()) {
                 assertNotNull(accepted);
                 ByteBuffer request = ByteBuffer.allocate(64);
                 accepted.read(request);
@@ -166,18 +148,16 @@ class HttpWorkerServerTest {
 
             assertEquals(1, forced);
             assertTrue(connection.closedByServer());
-            assertTrue(channel.isOpen());
+            assertTrue(loopback.channel().isOpen());
         }
     }
 
     private void start(Duration idleGrace) throws IOException {
-        server = HttpWorkerServer.adopt(channel, handler(), ServeOptions.defaults(), null,
-                idleGrace);
-        server.startAccepting();
+        server = loopback.start(handler(), ServeOptions.defaults(), null, idleGrace);
     }
 
     private HttpConnection connect() throws IOException {
-        return new HttpConnection((InetSocketAddress) channel.getLocalAddress());
+        return loopback.connect();
     }
 
     private CompletableFuture<Integer> drainAsync() {
