@@ -81,6 +81,25 @@ class BadInputTest {
     }
 
     @Test
+    void badOperationsOptions() throws Exception {
+        refused("--timeout: expected a positive number of seconds, got '0'", start("--timeout", "0", "--", "java"));
+        refused("--rolling-batch must be 1 or more, got 0", start("--rolling-batch", "0", "--", "java"));
+        refused("--max-requests and --max-rss must be 0 (never) or more", start("--max-requests", "-5", "--", "java"));
+        refused("--health-path must start with '/', got 'health'", start("--health-path", "health", "--", "java"));
+        refused("--health-delay: expected a number of seconds, got '-1'", start("--health-delay", "-1", "--", "java"));
+        refused("cannot write log /no/such/dir/baton.log: directory /no/such/dir does not exist",
+                start("--log", "/no/such/dir/baton.log", "--", "java"));
+    }
+
+    @Test
+    void controlVerbsWithoutAMaster() throws Exception {
+        Path pid = sandbox.dir().resolve("baton.pid");
+        refused("no running master in pid file " + pid, "status", "--pid", pid.toString());
+        refused("which master? give --pid FILE or --config FILE", "stop");
+        refused("(N): 'many' is not an int (see 'baton scale --help')", "scale", "many", "--pid", pid.toString());
+    }
+
+    @Test
     void unreadableConfig() throws Exception {
         refused("cannot read config " + sandbox.dir().resolve("missing.conf") + ": no such file",
                 start("--config", sandbox.dir().resolve("missing.conf").toString()));
