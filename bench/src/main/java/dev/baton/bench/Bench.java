@@ -6,29 +6,54 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Runs every chosen scenario in every chosen mode, one after the other, and reports. */
+/**
+ * Runs the phases one after the other: the overhead rounds, the idle upgrades, then every chosen
+ * restart scenario in every chosen mode.
+ */
 final class Bench {
-    static final String HELLO_JAR = "examples/hello/target/hello.jar";
+    private static final String HELLO_JAR = "examples/hello/target/hello.jar";
     private static final String SUPERVISOR_JAR = "supervisor/target/baton.jar";
+
+    /** Everything one run measured; {@code idle} is null when no idle upgrade was asked for. */
+    record Results(List<Overhead.Result> overhead, IdleUpgrades.Result idle, List<Scenario.Result> scenarios) {
+        /** Requests Baton failed, in any phase. */
+        long batonFailures() {
+            return overhead.stream().mapToLong(Overhead.Result::batonFailures).sum()
+                    + scenarios.stream().filter(r -> r.kind() == Scenario.Kind.BATON).mapToLong(r -> r.load().failures()).sum();
+        }
+
+        /** Whether a phase stopped early. */
+        boolean incomplete() {
+            return overhead.stream().anyMatch(r -> r.error() != null) || (idle != null && idle.error() != null)
+                    || scenarios.stream().anyMatch(r -> r.error() != null);
+        }
+    }
 
     private Bench() {
     }
 
-    static List<Scenario.Result> run(Options options) throws Exception {
+    static Results run(Options options) throws Exception {
         for (String built : List.of(HELLO_JAR, SUPERVISOR_JAR, "bin/baton")) {
             if (!Files.exists(options.home().resolve(built))) {
                 throw new IllegalArgumentException(options.home().resolve(built)
                         + " is missing: build first with 'mvn -q -B package -DskipTests' in " + options.home());
             }
         }
-        List<Scenario.Result> results = new ArrayList<>();
+        List<Overhead.Result> overhead = options.rounds() == 0 ? List.of() : Overhead.run(options);
+        IdleUpgrades.Result idle = options.idleUpgrades() == 0 ? null : IdleUpgrades.run(options);
+        List<Scenario.Result> scenarios = new ArrayList<>();
         for (Scenario.Kind kind : options.scenarios()) {
             for (Mode mode : options.modes()) {
                 System.err.printf("baton-bench: %s, %s ...%n", kind.title, mode.label);
-                results.add(Scenario.run(kind, mode, options));
+                scenarios.add(Scenario.run(kind, mode, options));
             }
         }
-        return results;
+        return new Results(overhead, idle, scenarios);
+    }
+
+    /** hello as the README runs it: the same jar and JVM flags wherever hello serves. */
+    static List<String> hello(Sandbox sandbox, Options options) {
+        return List.of(sandbox.java(), "-Xmx64m", "-jar", options.home().resolve(HELLO_JAR).toString());
     }
 
     static void write(Report report, Path json) throws IOException {

@@ -2,7 +2,7 @@ package dev.baton.bench;
 
 /** Where a request is counted. */
 enum Bucket {
-    /** Before the first restart: the steady state, for throughput. */
+    /** Before the first restart: the steady phase (in an overhead round, the whole round). */
     STEADY,
     /** After the first restart began, outside every restart window. */
     BETWEEN,

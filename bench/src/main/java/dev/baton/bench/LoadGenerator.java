@@ -12,14 +12,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The load process: {@code Main load PORT MODE CONNECTIONS SLOW_CLIENTS SLOW_MS MAX_SECONDS
+ * The load process: {@code Main load PORT MODE CONNECTIONS RATE SLOW_CLIENTS SLOW_MS MAX_SECONDS
  * MAX_REQUESTS}. A process of its own so that the servers it measures and the client never share
- * a JVM (GC pauses, JIT, thread scheduling).
+ * a JVM (GC pauses, JIT, thread scheduling). RATE is the requests per second of the CONNECTIONS
+ * clients together, 0 for flat out; the slow clients are never paced.
  *
  * <p>The orchestrator steers it through stdin, one word per line: {@code restarts} (the steady
  * phase is over), {@code open} and {@code close} (a restart window), {@code stop}. End of input
  * also stops it, so it never outlives an orchestrator that died. It prints {@code started}, then,
  * once stopped, a {@link LoadResult}. It stops by itself after MAX_SECONDS or MAX_REQUESTS.
+ *
+ * <p>{@link OverheadRounds} drives its rounds through instances of this class too, without stdin.
  */
 final class LoadGenerator {
     private static final int TIMEOUT_MILLIS = 5_000;
@@ -40,44 +43,65 @@ final class LoadGenerator {
     private final long startNanos = System.nanoTime();
     private volatile long restartsNanos;
 
-    private LoadGenerator(int port, long maxSeconds, long maxRequests) {
+    LoadGenerator(int port, double maxSeconds, long maxRequests) {
         this.port = port;
-        this.deadline = startNanos + TimeUnit.SECONDS.toNanos(maxSeconds);
+        this.deadline = startNanos + (long) (maxSeconds * 1e9);
         this.maxRequests = maxRequests;
     }
 
     static void run(String[] args) throws Exception {
-        if (args.length != 7) {
-            throw new IllegalArgumentException("usage: load PORT MODE CONNECTIONS SLOW_CLIENTS SLOW_MS MAX_SECONDS MAX_REQUESTS");
+        if (args.length != 8) {
+            throw new IllegalArgumentException(
+                    "usage: load PORT MODE CONNECTIONS RATE SLOW_CLIENTS SLOW_MS MAX_SECONDS MAX_REQUESTS");
         }
-        LoadGenerator load = new LoadGenerator(Integer.parseInt(args[0]), Long.parseLong(args[5]), Long.parseLong(args[6]));
-        Mode mode = Mode.of(args[1]);
-        int slowMillis = Integer.parseInt(args[4]);
+        LoadGenerator load = new LoadGenerator(Integer.parseInt(args[0]), Long.parseLong(args[6]), Long.parseLong(args[7]));
+        List<Client> clients = load.clients(Mode.of(args[1]), Integer.parseInt(args[2]), Double.parseDouble(args[3]),
+                Integer.parseInt(args[4]), Integer.parseInt(args[5]));
+        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        LoadResult result = load.drive(clients, () -> {
+            out.println("started");
+            Thread commands = new Thread(load::readCommands, "commands");
+            commands.setDaemon(true);
+            commands.start();
+        });
+        result.write(out);
+    }
+
+    /**
+     * {@code connections} clients of {@code /}, paced to {@code rate} requests per second together
+     * (0: flat out), their schedules staggered evenly; then {@code slow} clients of {@code /slow}.
+     */
+    List<Client> clients(Mode mode, int connections, double rate, int slow, int slowMillis) {
+        long interval = rate > 0 ? (long) (connections * 1e9 / rate) : 0;
         List<Client> clients = new ArrayList<>();
-        for (int i = 0; i < Integer.parseInt(args[2]); i++) {
-            clients.add(new Client(load, mode, "/", TIMEOUT_MILLIS, false));
+        for (int i = 0; i < connections; i++) {
+            clients.add(new Client(this, mode, "/", TIMEOUT_MILLIS, false, interval, interval * i / connections));
         }
-        for (int i = 0; i < Integer.parseInt(args[3]); i++) {
-            clients.add(new Client(load, mode, "/slow?ms=" + slowMillis, slowMillis + TIMEOUT_MILLIS, true));
+        for (int i = 0; i < slow; i++) {
+            clients.add(new Client(this, mode, "/slow?ms=" + slowMillis, slowMillis + TIMEOUT_MILLIS, true, 0, 0));
         }
+        return clients;
+    }
+
+    /**
+     * Runs {@code clients} until stopped or out of time or requests, and returns what they
+     * measured; {@code started} runs once every client thread has.
+     */
+    LoadResult drive(List<Client> clients, Runnable started) throws InterruptedException {
         List<Thread> threads = new ArrayList<>();
         for (Client client : clients) {
             Thread thread = new Thread(client, "client-" + threads.size());
             threads.add(thread);
             thread.start();
         }
-        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        out.println("started");
-        Thread commands = new Thread(load::readCommands, "commands");
-        commands.setDaemon(true);
-        commands.start();
-        load.stop.await(Math.max(0, load.deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        load.running = false;
+        started.run();
+        stop.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        running = false;
         long endNanos = System.nanoTime();
         for (Thread thread : threads) {
             thread.join();
         }
-        LoadResult.of(clients, load.phaseSeconds(endNanos)).write(out);
+        return LoadResult.of(clients, phaseSeconds(endNanos));
     }
 
     private void readCommands() {

@@ -32,12 +32,15 @@ final class LoadProcess {
         reader.start();
     }
 
-    /** Starts load on {@code port}, bounded by {@code maxSeconds}, and returns once its clients run. */
+    /**
+     * Starts load on {@code port}, paced to {@code --rate}, bounded by {@code maxSeconds}, and
+     * returns once its clients run.
+     */
     static LoadProcess start(Sandbox sandbox, Options options, Mode mode, int port, long maxSeconds, Path log)
             throws IOException, InterruptedException {
         List<String> command = List.of(sandbox.java(), "-Xmx256m", "-cp", Sandbox.classPath(),
                 Main.class.getName(), "load", Integer.toString(port), mode.label, Integer.toString(options.connections()),
-                Integer.toString(options.slowClients()), Integer.toString(options.slowMillis()),
+                Double.toString(options.rate()), Integer.toString(options.slowClients()), Integer.toString(options.slowMillis()),
                 Long.toString(maxSeconds), Long.toString(MAX_REQUESTS));
         Process process = sandbox.builder(command, Map.of()).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         LoadProcess load = new LoadProcess(process);

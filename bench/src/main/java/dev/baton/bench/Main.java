@@ -3,13 +3,14 @@ package dev.baton.bench;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * {@code java -jar baton-bench.jar [options]} runs the benchmark. The same jar is also each helper
- * process it starts: {@code load ...} (the load generator) and {@code reuseport-hello} (the
- * SO_REUSEPORT baseline's server).
+ * process it starts: {@code load ...} (the load generator), {@code rounds ...} (the overhead
+ * phase's load) and {@code reuseport-hello} (the SO_REUSEPORT baseline's server).
  *
  * <p>Exit status: 0 when the run completed and Baton failed no request, 1 otherwise (or on a
  * runtime error), 2 for a usage mistake.
@@ -22,6 +23,10 @@ public final class Main {
         List<String> arguments = Arrays.asList(args);
         if (!arguments.isEmpty() && arguments.get(0).equals("load")) {
             LoadGenerator.run(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (!arguments.isEmpty() && arguments.get(0).equals("rounds")) {
+            OverheadRounds.run(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
         if (!arguments.isEmpty() && arguments.get(0).equals("reuseport-hello")) {
@@ -40,16 +45,15 @@ public final class Main {
             System.exit(2);
             return;
         }
+        long start = System.nanoTime();
         try {
-            List<Scenario.Result> results = Bench.run(options);
-            Report report = new Report(results, options);
+            Bench.Results results = Bench.run(options);
+            Report report = new Report(results, options, Duration.ofNanos(System.nanoTime() - start));
             System.out.print(report.table());
             Bench.write(report, options.json());
             System.out.println("\nresults: " + options.json().toAbsolutePath());
-            long batonFailures = results.stream().filter(r -> r.kind() == Scenario.Kind.BATON)
-                    .mapToLong(r -> r.load().failures()).sum();
-            boolean incomplete = results.stream().anyMatch(r -> r.error() != null);
-            if (batonFailures > 0 || incomplete) {
+            long batonFailures = results.batonFailures();
+            if (batonFailures > 0 || results.incomplete()) {
                 System.err.println("baton-bench: " + (batonFailures > 0 ? "Baton failed " + batonFailures + " request(s)" : "a run stopped early"));
                 System.exit(1);
             }

@@ -8,11 +8,15 @@ import java.util.Set;
 
 /** The benchmark's command line. Parsing fails with a one-line {@link IllegalArgumentException}. */
 record Options(
+        int rounds,
+        double roundSeconds,
+        int idleUpgrades,
         double steadySeconds,
         int upgrades,
         int restarts,
         double gapSeconds,
         int connections,
+        double rate,
         int slowClients,
         int slowMillis,
         Set<Scenario.Kind> scenarios,
@@ -22,24 +26,34 @@ record Options(
 
     static final String USAGE = """
             usage: java -jar bench/target/baton-bench.jar [options]
-              --steady S        seconds of steady load per run, before any restart (default 3)
+              --rounds N        overhead phase: flat-out rounds per mode, alternating Baton and bare
+                                hello, an even number; 0 skips the phase (default 6)
+              --round S         seconds per overhead round (default 2)
+              --idle-upgrades N Baton upgrades with no load, timed; 0 skips them (default 5)
+              --steady S        seconds of paced load per restart run, before any restart (default 2)
               --upgrades K      Baton hot upgrades per mode (default 20)
               --restarts R      naive and SO_REUSEPORT restarts per mode (default 3)
               --gap S           seconds of load after each restart (default 1)
               --connections N   load clients per run (default 16)
-              --slow N          extra clients keeping /slow requests in flight (default 2)
+              --rate R          requests per second of those clients together in the restart runs
+                                (default 2000); the overhead phase always runs flat out
+              --slow N          extra clients keeping /slow requests in flight in the restart runs (default 2)
               --slow-ms MS      how long each /slow request takes (default 1000)
-              --scenarios LIST  of baton,bare,naive,reuseport (default all)
+              --scenarios LIST  restart runs, of baton,naive,reuseport (default all)
               --modes LIST      of keep-alive,new-conn (default both)
               --json FILE       where to write the results (default bench-result.json)
               --home DIR        the Baton checkout, with bin/baton and hello.jar built (default: found from the jar)""";
 
     static Options parse(List<String> args, Path defaultHome) {
-        double steady = 3;
+        int rounds = 6;
+        double round = 2;
+        int idleUpgrades = 5;
+        double steady = 2;
         int upgrades = 20;
         int restarts = 3;
         double gap = 1;
         int connections = 16;
+        double rate = 2000;
         int slow = 2;
         int slowMillis = 1000;
         Set<Scenario.Kind> scenarios = new LinkedHashSet<>(List.of(Scenario.Kind.values()));
@@ -56,11 +70,15 @@ record Options(
             }
             String value = args.get(++i);
             switch (name) {
+                case "--rounds" -> rounds = (int) whole(name, value, 0, 1000);
+                case "--round" -> round = number(name, value, 0.5, 600);
+                case "--idle-upgrades" -> idleUpgrades = (int) whole(name, value, 0, 1000);
                 case "--steady" -> steady = number(name, value, 0.5, 3600);
                 case "--upgrades" -> upgrades = (int) whole(name, value, 0, 1000);
                 case "--restarts" -> restarts = (int) whole(name, value, 0, 1000);
                 case "--gap" -> gap = number(name, value, 0, 600);
                 case "--connections" -> connections = (int) whole(name, value, 1, 1000);
+                case "--rate" -> rate = number(name, value, 1, 1_000_000);
                 case "--slow" -> slow = (int) whole(name, value, 0, 100);
                 case "--slow-ms" -> slowMillis = (int) whole(name, value, 1, 60_000);
                 case "--scenarios" -> scenarios = list(name, value, Scenario.Kind::of);
@@ -70,10 +88,13 @@ record Options(
                 default -> throw new IllegalArgumentException("unknown option " + name + " (try --help)");
             }
         }
+        if (rounds % 2 != 0) {
+            throw new IllegalArgumentException("--rounds must be even: each Baton round is paired with a bare one");
+        }
         if (home == null) {
             throw new IllegalArgumentException("cannot tell where the Baton checkout is: give --home DIR");
         }
-        return new Options(steady, upgrades, restarts, gap, connections, slow, slowMillis, scenarios, modes, json,
+        return new Options(rounds, round, idleUpgrades, steady, upgrades, restarts, gap, connections, rate, slow, slowMillis, scenarios, modes, json,
                 home.toAbsolutePath().normalize());
     }
 

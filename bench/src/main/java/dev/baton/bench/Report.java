@@ -1,6 +1,8 @@
 package dev.baton.bench;
 
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -9,52 +11,100 @@ import java.util.function.ToLongFunction;
 
 /** The benchmark's results as a table for people and as JSON for scripts. */
 final class Report {
-    private final List<Scenario.Result> results;
+    private final Bench.Results results;
     private final Options options;
+    private final Duration elapsed;
 
-    Report(List<Scenario.Result> results, Options options) {
+    Report(Bench.Results results, Options options, Duration elapsed) {
         this.results = results;
         this.options = options;
+        this.elapsed = elapsed;
     }
 
     String table() {
         StringBuilder out = new StringBuilder();
-        String row = "%-22s %-10s %8s %10s %9s %7s %7s %9s %8s %8s  %s%n";
-        out.append(String.format(row, "scenario", "mode", "restarts", "requests", "req/s", "p50 ms", "p99 ms",
-                "p99 in-rs", "max ms", "slow ok", "failed"));
-        for (Scenario.Result result : results) {
-            LoadResult load = result.load();
-            Tally fast = load.fast();
-            Tally slow = load.bucket(Bucket.SLOW);
-            Tally window = load.bucket(Bucket.WINDOW);
-            out.append(String.format(row, result.kind().title, result.mode().label, result.restarts().size(),
-                    fast.requests(), String.format(Locale.ROOT, "%.0f", steadyThroughput(load)),
-                    millis(fast.latency().percentile(0.50)), millis(load.bucket(Bucket.STEADY).latency().percentile(0.99)),
-                    window.requests() == 0 ? "-" : millis(window.latency().percentile(0.99)), millis(fast.latency().max()),
-                    slow.count(Outcome.OK) + "/" + slow.requests(), failures(fast, slow)));
+        if (!results.overhead().isEmpty()) {
+            overheadTable(out);
+        }
+        if (!results.scenarios().isEmpty()) {
+            restartTable(out);
+        }
+        timingsTable(out);
+        out.append(String.format(Locale.ROOT, "%ntotal time: %.0f s%n", elapsed.toMillis() / 1000.0));
+        return out.toString();
+    }
+
+    private void overheadTable(StringBuilder out) {
+        out.append(String.format(Locale.ROOT, "steady-state overhead: flat-out load, %d rounds of %.1f s per mode, alternating"
+                + " between Baton (2 workers) and bare hello, both running%n", options.rounds(), options.roundSeconds()));
+        String row = "%-10s %11s %10s %10s  %-12s  %s%n";
+        out.append(String.format(row, "mode", "Baton req/s", "bare req/s", "Baton/bare", "per pair", "failed"));
+        for (Overhead.Result result : results.overhead()) {
+            List<Double> pairs = result.pairRatios();
+            out.append(String.format(row, result.mode().label, rate(result.throughput(true)), rate(result.throughput(false)),
+                    ratio(result.ratio()), pairs.isEmpty() ? "-" : ratio(Collections.min(pairs)) + ".." + ratio(Collections.max(pairs)),
+                    "Baton " + failures(overheadTally(result, true)) + ", bare " + failures(overheadTally(result, false))));
             if (result.error() != null) {
                 out.append("  stopped early: ").append(result.error()).append('\n');
             }
         }
-        out.append("\np50 and max: every request but the slow ones; p99: steady phase; p99 in-rs: requests that\n"
-                + "overlapped a restart window (from the restart command until the old server was gone).\n\n");
-        for (Mode mode : options.modes()) {
-            Double ratio = throughputRatio(mode);
-            if (ratio != null) {
-                out.append(String.format(Locale.ROOT, "Baton steady-state throughput / bare Undertow, %s: %.3f%n", mode.label, ratio));
+        out.append('\n');
+    }
+
+    private void restartTable(StringBuilder out) {
+        out.append(String.format(Locale.ROOT, "restarts under paced load: %.0f req/s over %d clients, plus %d clients"
+                + " keeping a %d ms /slow request in flight%n", options.rate(), options.connections(), options.slowClients(),
+                options.slowMillis()));
+        String row = "%-22s %-10s %8s %10s %9s %7s %7s %9s %8s %8s  %s%n";
+        out.append(String.format(row, "scenario", "mode", "restarts", "requests", "req/s", "p50 ms", "p99 ms",
+                "p99 in-rs", "max ms", "slow ok", "failed"));
+        for (Scenario.Result result : results.scenarios()) {
+            LoadResult load = result.load();
+            Tally fast = load.fast();
+            Tally slow = load.bucket(Bucket.SLOW);
+            Tally window = load.bucket(Bucket.WINDOW);
+            Tally all = new Tally();
+            all.add(fast);
+            all.add(slow);
+            out.append(String.format(row, result.kind().title, result.mode().label, result.restarts().size(),
+                    fast.requests(), rate(pacedThroughput(load)),
+                    millis(fast.latency().percentile(0.50)), millis(load.bucket(Bucket.STEADY).latency().percentile(0.99)),
+                    window.requests() == 0 ? "-" : millis(window.latency().percentile(0.99)), millis(fast.latency().max()),
+                    slow.count(Outcome.OK) + "/" + slow.requests(), failures(all)));
+            if (result.error() != null) {
+                out.append("  stopped early: ").append(result.error()).append('\n');
             }
         }
-        out.append(String.format("%nrestart timings, ms: median (min..max)%n%-22s %-10s %3s  %-20s %-20s %-20s%n",
-                "scenario", "mode", "n", "to new version served", "to old server gone", "to handoff (ready)"));
-        for (Scenario.Result result : results) {
+        out.append("\nreq/s: the rate achieved (below --rate if the clients fell behind). p50 and max: every request\n"
+                + "but the slow ones; p99: steady phase; p99 in-rs: requests that overlapped a restart window\n"
+                + "(from the restart command until the old server was gone).\n\n");
+    }
+
+    private void timingsTable(StringBuilder out) {
+        List<String> rows = new ArrayList<>();
+        String row = "%-22s %-10s %3s  %-20s %-20s %-20s%n";
+        if (results.idle() != null && !results.idle().timings().isEmpty()) {
+            rows.add(String.format(row, "Baton, idle", "no load", results.idle().timings().size(),
+                    spread(results.idle().timings(), RestartTiming::servingMillis),
+                    spread(results.idle().timings(), RestartTiming::oldGoneMillis),
+                    spread(results.idle().timings(), RestartTiming::readyMillis)));
+        }
+        for (Scenario.Result result : results.scenarios()) {
             List<RestartTiming> timings = result.restarts();
             if (!timings.isEmpty()) {
-                out.append(String.format("%-22s %-10s %3d  %-20s %-20s %-20s%n", result.kind().title, result.mode().label,
-                        timings.size(), spread(timings, RestartTiming::servingMillis), spread(timings, RestartTiming::oldGoneMillis),
+                rows.add(String.format(row, result.kind().title, result.mode().label, timings.size(),
+                        spread(timings, RestartTiming::servingMillis), spread(timings, RestartTiming::oldGoneMillis),
                         result.kind() == Scenario.Kind.BATON ? spread(timings, RestartTiming::readyMillis) : "-"));
             }
         }
-        return out.toString();
+        if (results.idle() != null && results.idle().error() != null) {
+            rows.add("  idle upgrades stopped early: " + results.idle().error() + "\n");
+        }
+        if (!rows.isEmpty()) {
+            out.append(String.format("restart timings, ms: median (min..max)%n" + row,
+                    "scenario", "mode", "n", "to new version served", "to old server gone", "to handoff (ready)"));
+            rows.forEach(out::append);
+        }
     }
 
     Map<String, Object> json() {
@@ -65,20 +115,60 @@ final class Report {
         machine.put("vm", System.getProperty("java.vm.name"));
         machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
         root.put("machine", machine);
-        root.put("options", Map.of("steadySeconds", options.steadySeconds(), "upgrades", options.upgrades(),
-                "restarts", options.restarts(), "gapSeconds", options.gapSeconds(), "connections", options.connections(),
-                "slowClients", options.slowClients(), "slowMillis", options.slowMillis()));
+        Map<String, Object> chosen = new LinkedHashMap<>();
+        chosen.put("rounds", options.rounds());
+        chosen.put("roundSeconds", options.roundSeconds());
+        chosen.put("idleUpgrades", options.idleUpgrades());
+        chosen.put("steadySeconds", options.steadySeconds());
+        chosen.put("upgrades", options.upgrades());
+        chosen.put("restarts", options.restarts());
+        chosen.put("gapSeconds", options.gapSeconds());
+        chosen.put("connections", options.connections());
+        chosen.put("rate", options.rate());
+        chosen.put("slowClients", options.slowClients());
+        chosen.put("slowMillis", options.slowMillis());
+        root.put("options", chosen);
+        root.put("elapsedSeconds", elapsed.toMillis() / 1000.0);
+        List<Object> overhead = new ArrayList<>();
+        for (Overhead.Result result : results.overhead()) {
+            overhead.add(overhead(result));
+        }
+        root.put("overhead", overhead);
+        if (results.idle() != null) {
+            Map<String, Object> idle = new LinkedHashMap<>();
+            idle.put("error", results.idle().error());
+            idle.put("upgrades", timings(results.idle().timings()));
+            idle.put("medians", medians(results.idle().timings(), true));
+            root.put("idleUpgrades", idle);
+        }
         List<Object> runs = new ArrayList<>();
-        for (Scenario.Result result : results) {
+        for (Scenario.Result result : results.scenarios()) {
             runs.add(run(result));
         }
         root.put("runs", runs);
-        Map<String, Object> ratios = new LinkedHashMap<>();
-        for (Mode mode : options.modes()) {
-            ratios.put(mode.label, throughputRatio(mode));
-        }
-        root.put("batonToBareThroughput", ratios);
         return root;
+    }
+
+    private static Map<String, Object> overhead(Overhead.Result result) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("mode", result.mode().label);
+        entry.put("error", result.error());
+        entry.put("batonRequestsPerSecond", Math.round(result.throughput(true)));
+        entry.put("bareRequestsPerSecond", Math.round(result.throughput(false)));
+        entry.put("batonToBare", rounded(result.ratio()));
+        entry.put("pairRatios", result.pairRatios().stream().map(Report::rounded).toList());
+        List<Object> rounds = new ArrayList<>();
+        for (Overhead.Round round : result.rounds()) {
+            Map<String, Object> item = new LinkedHashMap<>();
+            item.put("server", round.baton() ? "baton" : "bare");
+            item.put("requests", round.requests());
+            item.put("seconds", round.seconds());
+            item.put("failuresByKind", kinds(round.load().fast()));
+            item.put("latencyMillis", latency(round.load().fast()));
+            rounds.add(item);
+        }
+        entry.put("rounds", rounds);
+        return entry;
     }
 
     private static Map<String, Object> run(Scenario.Result result) {
@@ -89,8 +179,11 @@ final class Report {
         run.put("error", result.error());
         run.put("requests", load.fast().requests());
         run.put("failures", load.failures());
-        run.put("failuresByKind", kinds(load));
-        run.put("steadyRequestsPerSecond", Math.round(steadyThroughput(load)));
+        Tally all = new Tally();
+        all.add(load.fast());
+        all.add(load.bucket(Bucket.SLOW));
+        run.put("failuresByKind", kinds(all));
+        run.put("requestsPerSecond", Math.round(pacedThroughput(load)));
         run.put("steadySeconds", load.steadySeconds());
         run.put("restartPhaseSeconds", load.restartSeconds());
         Map<String, Object> latency = new LinkedHashMap<>();
@@ -100,32 +193,39 @@ final class Report {
         latency.put("slow", latency(load.bucket(Bucket.SLOW)));
         run.put("latencyMillis", latency);
         run.put("versionsServed", new LinkedHashMap<>(load.versions()));
-        List<Object> restarts = new ArrayList<>();
-        for (RestartTiming timing : result.restarts()) {
+        run.put("restarts", timings(result.restarts()));
+        run.put("restartMedians", medians(result.restarts(), result.kind() == Scenario.Kind.BATON));
+        return run;
+    }
+
+    private static List<Object> timings(List<RestartTiming> timings) {
+        List<Object> entries = new ArrayList<>();
+        for (RestartTiming timing : timings) {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("version", timing.version());
             entry.put("toNewVersionServedMillis", timing.servingMillis());
             entry.put("toOldGoneMillis", timing.oldGoneMillis());
             entry.put("toHandoffMillis", timing.readyMillis() < 0 ? null : timing.readyMillis());
-            restarts.add(entry);
+            entries.add(entry);
         }
-        run.put("restarts", restarts);
-        if (!result.restarts().isEmpty()) {
-            Map<String, Object> medians = new LinkedHashMap<>();
-            medians.put("toNewVersionServedMillis", median(result.restarts(), RestartTiming::servingMillis));
-            medians.put("toOldGoneMillis", median(result.restarts(), RestartTiming::oldGoneMillis));
-            if (result.kind() == Scenario.Kind.BATON) {
-                medians.put("toHandoffMillis", median(result.restarts(), RestartTiming::readyMillis));
-            }
-            run.put("restartMedians", medians);
-        }
-        return run;
+        return entries;
     }
 
-    private static Map<String, Object> kinds(LoadResult load) {
-        Tally all = new Tally();
-        all.add(load.fast());
-        all.add(load.bucket(Bucket.SLOW));
+    /** Null without timings; the handoff only where there is one (Baton). */
+    private static Map<String, Object> medians(List<RestartTiming> timings, boolean handoff) {
+        if (timings.isEmpty()) {
+            return null;
+        }
+        Map<String, Object> medians = new LinkedHashMap<>();
+        medians.put("toNewVersionServedMillis", median(timings, RestartTiming::servingMillis));
+        medians.put("toOldGoneMillis", median(timings, RestartTiming::oldGoneMillis));
+        if (handoff) {
+            medians.put("toHandoffMillis", median(timings, RestartTiming::readyMillis));
+        }
+        return medians;
+    }
+
+    private static Map<String, Object> kinds(Tally all) {
         Map<String, Object> kinds = new LinkedHashMap<>();
         all.failuresByKind().forEach((kind, count) -> kinds.put(kind.name().toLowerCase(Locale.ROOT), count));
         return kinds;
@@ -141,34 +241,39 @@ final class Report {
         return latency;
     }
 
-    /** Baton's steady throughput over bare Undertow's in this mode; null unless both ran. */
-    private Double throughputRatio(Mode mode) {
-        Double baton = null;
-        Double bare = null;
-        for (Scenario.Result result : results) {
-            if (result.mode() == mode && result.kind() == Scenario.Kind.BATON) {
-                baton = steadyThroughput(result.load());
-            } else if (result.mode() == mode && result.kind() == Scenario.Kind.BARE) {
-                bare = steadyThroughput(result.load());
-            }
-        }
-        return baton == null || bare == null || bare == 0 ? null : Math.round(baton / bare * 1000) / 1000.0;
+    /** The load's rate over the whole run, steady phase and restarts: the pacing as achieved. */
+    private static double pacedThroughput(LoadResult load) {
+        double seconds = load.steadySeconds() + load.restartSeconds();
+        return seconds == 0 ? 0 : load.fast().requests() / seconds;
     }
 
-    private static double steadyThroughput(LoadResult load) {
-        return load.steadySeconds() == 0 ? 0 : load.bucket(Bucket.STEADY).requests() / load.steadySeconds();
-    }
-
-    private static String failures(Tally fast, Tally slow) {
+    /** Every failure of one server's overhead rounds in this mode. */
+    private static Tally overheadTally(Overhead.Result result, boolean baton) {
         Tally all = new Tally();
-        all.add(fast);
-        all.add(slow);
+        result.rounds().stream().filter(r -> r.baton() == baton).forEach(r -> all.add(r.load().fast()));
+        return all;
+    }
+
+    private static String failures(Tally all) {
         if (all.failures() == 0) {
             return "0";
         }
         List<String> kinds = new ArrayList<>();
         all.failuresByKind().forEach((kind, count) -> kinds.add(kind.name().toLowerCase(Locale.ROOT) + " " + count));
         return all.failures() + ": " + String.join(", ", kinds);
+    }
+
+    private static String rate(double perSecond) {
+        return String.format(Locale.ROOT, "%.0f", perSecond);
+    }
+
+    private static String ratio(double ratio) {
+        return String.format(Locale.ROOT, "%.3f", ratio);
+    }
+
+    /** Three decimals, as the table shows it; null (JSON) where there was nothing to divide. */
+    private static Double rounded(double ratio) {
+        return Double.isFinite(ratio) ? Math.round(ratio * 1000) / 1000.0 : null;
     }
 
     private static String millis(long micros) {

@@ -11,16 +11,24 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
  * A run's working directory, and a tag in the environment of every process the run starts. Baton
  * masters, their workers and their successors all inherit it, even once orphaned; so closing the
- * sandbox finds and kills every one of them through /proc, whatever went wrong.
+ * sandbox finds and kills every one of them through /proc, whatever went wrong; and a bench
+ * stopped by Ctrl-C or SIGTERM closes every sandbox still open on its way out.
  */
 final class Sandbox implements AutoCloseable {
     static final String TAG = "BATON_BENCH_TAG";
+    private static final Set<Sandbox> OPEN = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> OPEN.forEach(Sandbox::close), "close-sandboxes"));
+    }
 
     private final String tag = UUID.randomUUID().toString();
     private final Path dir;
@@ -29,6 +37,7 @@ final class Sandbox implements AutoCloseable {
 
     Sandbox() throws IOException {
         dir = Files.createTempDirectory("baton-bench-");
+        OPEN.add(this);
     }
 
     Path dir() {
@@ -128,6 +137,7 @@ final class Sandbox implements AutoCloseable {
             pids.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
             Poll.pause(20);
         }
+        OPEN.remove(this);
         if (keep) {
             System.err.println("baton-bench: logs kept in " + dir);
             return;

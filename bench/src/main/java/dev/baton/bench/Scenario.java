@@ -1,19 +1,19 @@
 package dev.baton.bench;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One run: a server, a load process in one mode, a steady phase, then restarts a gap apart with
- * the load still running. Each run has a sandbox of its own, so nothing of one outlives it.
+ * One restart run: a server, a paced load process in one mode, a steady phase, then restarts a gap
+ * apart with the load still running. Paced throughout, so the steady phase's latency is a fair
+ * reference for the restart windows' and the restarting JVMs boot on a machine with CPU to spare.
+ * Each run has a sandbox of its own, so nothing of one outlives it.
  */
 final class Scenario {
 
     /** What serves, and how it restarts. */
     enum Kind {
         BATON("baton", "Baton, 2 workers"),
-        BARE("bare", "bare Undertow"),
         NAIVE("naive", "naive restart"),
         REUSEPORT("reuseport", "SO_REUSEPORT overlap");
 
@@ -37,18 +37,14 @@ final class Scenario {
         int restarts(Options options) {
             return switch (this) {
                 case BATON -> options.upgrades();
-                case BARE -> 0;
                 case NAIVE, REUSEPORT -> options.restarts();
             };
         }
 
         Server server(Sandbox sandbox, Options options) {
-            Path hello = options.home().resolve(Bench.HELLO_JAR);
-            // hello as the README runs it; the same JVM flags in every scenario.
-            List<String> helloCommand = List.of(sandbox.java(), "-Xmx64m", "-jar", hello.toString());
             return switch (this) {
-                case BATON -> new BatonServer(sandbox, options.home(), helloCommand);
-                case BARE, NAIVE -> new ProcessServer(sandbox, helloCommand, false, label);
+                case BATON -> new BatonServer(sandbox, options.home(), Bench.hello(sandbox, options));
+                case NAIVE -> new ProcessServer(sandbox, Bench.hello(sandbox, options), false, label);
                 case REUSEPORT -> new ProcessServer(sandbox, List.of(sandbox.java(), "-Xmx64m", "-cp",
                         Sandbox.classPath(), Main.class.getName(), "reuseport-hello"), true, label);
             };
