@@ -14,7 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * hello under {@code bin/baton start}, 2 workers, upgraded the way a deploy script would: a new
+ * hello under {@code bin/baton start}, with a given number of workers, upgraded the way a deploy script would: a new
  * {@code HELLO_VERSION} in the config file, then {@code bin/baton upgrade --wait}.
  */
 final class BatonServer implements Server {
@@ -28,15 +28,17 @@ final class BatonServer implements Server {
     private final Sandbox sandbox;
     private final Path launcher;
     private final List<String> worker;
+    private final int workers;
     private final Path config;
     private final Path pidFile;
     private final Path log;
     private int port;
 
-    BatonServer(Sandbox sandbox, Path home, List<String> worker) {
+    BatonServer(Sandbox sandbox, Path home, List<String> worker, int workers) {
         this.sandbox = sandbox;
         this.launcher = home.resolve("bin/baton");
         this.worker = worker;
+        this.workers = workers;
         this.config = sandbox.dir().resolve("baton.conf");
         this.pidFile = sandbox.dir().resolve("baton.pid");
         this.log = sandbox.dir().resolve("baton.log");
@@ -115,7 +117,7 @@ final class BatonServer implements Server {
     private void configure(String version) throws IOException {
         Files.write(config, List.of(
                 "listen = 127.0.0.1:0",
-                "workers = 2",
+                "workers = " + workers,
                 "pid = " + pidFile,
                 "command = env HELLO_VERSION=" + version + " " + String.join(" ", worker)));
     }

@@ -10,6 +10,7 @@ import java.util.Set;
 record Options(
         int rounds,
         double roundSeconds,
+        int overheadWorkers,
         int idleUpgrades,
         double steadySeconds,
         int upgrades,
@@ -29,6 +30,8 @@ record Options(
               --rounds N        overhead phase: flat-out rounds per mode, alternating Baton and bare
                                 hello, an even number; 0 skips the phase (default 6)
               --round S         seconds per overhead round (default 2)
+              --overhead-workers N  Baton's workers in the overhead phase (default 1: one JVM
+                                against bare hello's one, so the ratio is what supervision costs)
               --idle-upgrades N Baton upgrades with no load, timed; 0 skips them (default 5)
               --steady S        seconds of paced load per restart run, before any restart (default 2)
               --upgrades K      Baton hot upgrades per mode (default 20)
@@ -36,7 +39,7 @@ record Options(
               --gap S           seconds of load after each restart (default 1)
               --connections N   load clients per run (default 16)
               --rate R          requests per second of those clients together in the restart runs
-                                (default 2000); the overhead phase always runs flat out
+                                (default 1000); the overhead phase always runs flat out
               --slow N          extra clients keeping /slow requests in flight in the restart runs (default 2)
               --slow-ms MS      how long each /slow request takes (default 1000)
               --scenarios LIST  restart runs, of baton,naive,reuseport (default all)
@@ -47,13 +50,14 @@ record Options(
     static Options parse(List<String> args, Path defaultHome) {
         int rounds = 6;
         double round = 2;
+        int overheadWorkers = 1;
         int idleUpgrades = 5;
         double steady = 2;
         int upgrades = 20;
         int restarts = 3;
         double gap = 1;
         int connections = 16;
-        double rate = 2000;
+        double rate = 1000;
         int slow = 2;
         int slowMillis = 1000;
         Set<Scenario.Kind> scenarios = new LinkedHashSet<>(List.of(Scenario.Kind.values()));
@@ -72,6 +76,7 @@ record Options(
             switch (name) {
                 case "--rounds" -> rounds = (int) whole(name, value, 0, 1000);
                 case "--round" -> round = number(name, value, 0.5, 600);
+                case "--overhead-workers" -> overheadWorkers = (int) whole(name, value, 1, 16);
                 case "--idle-upgrades" -> idleUpgrades = (int) whole(name, value, 0, 1000);
                 case "--steady" -> steady = number(name, value, 0.5, 3600);
                 case "--upgrades" -> upgrades = (int) whole(name, value, 0, 1000);
@@ -94,7 +99,7 @@ record Options(
         if (home == null) {
             throw new IllegalArgumentException("cannot tell where the Baton checkout is: give --home DIR");
         }
-        return new Options(rounds, round, idleUpgrades, steady, upgrades, restarts, gap, connections, rate, slow, slowMillis, scenarios, modes, json,
+        return new Options(rounds, round, overheadWorkers, idleUpgrades, steady, upgrades, restarts, gap, connections, rate, slow, slowMillis, scenarios, modes, json,
                 home.toAbsolutePath().normalize());
     }
 

@@ -10,15 +10,17 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The steady-state overhead phase: Baton (2 workers) and bare hello (standalone, its own port)
- * both running at once, and flat-out load alternating between them in short rounds. Measured side
+ * The steady-state overhead phase: Baton ({@code --overhead-workers}, default 1) and bare hello
+ * (standalone, its own port) both running at once, and flat-out load alternating between them in short rounds. Measured side
  * by side because on a shared machine throughput measured minutes apart compares the neighbours'
  * load, not the servers. The first round's server alternates with the mode, so neither always
  * goes first.
  *
  * <p>Both serve with the same jar, JVM flags and Undertow setup: worker-api's server with
  * Undertow's default sizing per JVM (IO threads = cores, at least 2; 8 request threads per IO
- * thread). Baton runs two such JVMs, bare hello one: that is the deployment being compared.
+ * thread). With one worker both sides run one such JVM, so the ratio is what supervision costs
+ * per request. With two workers on a 2-core machine that also runs the load generator, two JVMs
+ * compete for the cores: that measures the deployment, not Baton, and the README says so.
  */
 final class Overhead {
     /** An uncounted warm-up per server and mode, so JIT warm-up lands in no measured round. */
@@ -79,7 +81,8 @@ final class Overhead {
         System.err.println("baton-bench: overhead, Baton and bare hello side by side ...");
         List<Result> results = new ArrayList<>();
         try (Sandbox sandbox = new Sandbox()) {
-            BatonServer baton = new BatonServer(sandbox, options.home(), Bench.hello(sandbox, options));
+            BatonServer baton = new BatonServer(sandbox, options.home(), Bench.hello(sandbox, options),
+                    options.overheadWorkers());
             ProcessServer bare = new ProcessServer(sandbox, Bench.hello(sandbox, options), false, "bare");
             try (baton; bare) {
                 baton.start();

@@ -43,7 +43,7 @@ final class Scenario {
 
         Server server(Sandbox sandbox, Options options) {
             return switch (this) {
-                case BATON -> new BatonServer(sandbox, options.home(), Bench.hello(sandbox, options));
+                case BATON -> new BatonServer(sandbox, options.home(), Bench.hello(sandbox, options), 2);
                 case NAIVE -> new ProcessServer(sandbox, Bench.hello(sandbox, options), false, label);
                 case REUSEPORT -> new ProcessServer(sandbox, List.of(sandbox.java(), "-Xmx64m", "-cp",
                         Sandbox.classPath(), Main.class.getName(), "reuseport-hello"), true, label);
