@@ -34,9 +34,9 @@ record Options(
                                 against bare hello's one, so the ratio is what supervision costs)
               --idle-upgrades N Baton upgrades with no load, timed; 0 skips them (default 5)
               --steady S        seconds of paced load per restart run, before any restart (default 2)
-              --upgrades K      Baton hot upgrades per mode (default 20)
+              --upgrades K      Baton hot upgrades per mode (default 10: 20 in all, within 5 minutes)
               --restarts R      naive and SO_REUSEPORT restarts per mode (default 3)
-              --gap S           seconds of load after each restart (default 1)
+              --gap S           seconds of load after each restart (default 0.5)
               --connections N   load clients per run (default 16)
               --rate R          requests per second of those clients together in the restart runs
                                 (default 1000); the overhead phase always runs flat out
@@ -53,9 +53,9 @@ record Options(
         int overheadWorkers = 1;
         int idleUpgrades = 5;
         double steady = 2;
-        int upgrades = 20;
+        int upgrades = 10;
         int restarts = 3;
-        double gap = 1;
+        double gap = 0.5;
         int connections = 16;
         double rate = 1000;
         int slow = 2;

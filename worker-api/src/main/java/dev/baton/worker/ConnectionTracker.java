@@ -2,7 +2,6 @@ package dev.baton.worker;
 
 import io.undertow.server.AbstractServerConnection;
 import io.undertow.server.HttpHandler;
-import io.undertow.server.HttpServerExchange;
 import io.undertow.server.ServerConnection;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
