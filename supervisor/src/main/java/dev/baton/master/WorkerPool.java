@@ -109,13 +109,14 @@ final class WorkerPool {
                 retire(worker, worker.outdated + ": replaced", now);
             }
         }
+        List<Slot> wanted = wantedSlots();
         int replacing = 0;
-        for (Slot slot : wantedSlots()) {
+        for (Slot slot : wanted) {
             if (hasOutdated(slot) && hasCurrent(slot)) {
                 replacing++;
             }
         }
-        for (Slot slot : wantedSlots()) {
+        for (Slot slot : wanted) {
             if (hasCurrent(slot) || slot.notBefore - now > 0) {
                 continue;
             }

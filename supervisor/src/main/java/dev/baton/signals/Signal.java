@@ -10,7 +10,7 @@ public enum Signal {
     /** What the master takes synchronously; KILL is here only to be sent. */
     static final Signal[] HANDLED = {HUP, INT, QUIT, USR1, USR2, TERM, CHLD, TTIN, TTOU, WINCH};
     /** Those that must be blocked in every thread, lest HotSpot or the default action take them: all but CHLD. */
-    static final Signal[] REQUIRED = {HUP, INT, QUIT, USR1, USR2, TERM, TTIN, TTOU, WINCH};
+    static final Signal[] REQUIRED = Arrays.stream(HANDLED).filter(s -> s != CHLD).toArray(Signal[]::new);
 
     private final int number;
 
