@@ -8,6 +8,7 @@ import dev.baton.master.Settings;
 import dev.baton.master.StartContext;
 import dev.baton.net.ListenAddress;
 import dev.baton.net.Listener;
+import dev.baton.protocol.WorkerEnvironment;
 import dev.baton.signals.SignalMask;
 import dev.baton.systemd.SocketActivation;
 import java.io.File;
@@ -164,6 +165,10 @@ final class StartCommand implements Callable<Integer> {
             }
         }
         Duration graceful = duration("--graceful-timeout", gracefulTimeout, file, "graceful-timeout", 30, false);
+        if (graceful.compareTo(WorkerEnvironment.MAX_GRACEFUL_TIMEOUT) > 0) {
+            throw new UserError("--graceful-timeout must be at most " + WorkerEnvironment.MAX_GRACEFUL_TIMEOUT.toSeconds()
+                    + " seconds, got '" + (gracefulTimeout != null ? gracefulTimeout : file.get("graceful-timeout")) + "'");
+        }
         Duration boot = duration("--boot-timeout", bootTimeout, file, "boot-timeout", 60, false);
         String handoffText = handoff != null ? handoff : file != null && file.get("handoff") != null ? file.get("handoff") : "auto";
         Handoff handoffMode = switch (handoffText.toLowerCase(Locale.ROOT)) {

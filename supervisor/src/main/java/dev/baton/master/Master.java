@@ -5,6 +5,7 @@ import dev.baton.control.Request;
 import dev.baton.net.Listener;
 import dev.baton.posix.Posix;
 import dev.baton.posix.PosixException;
+import dev.baton.protocol.Command;
 import dev.baton.signals.Signal;
 import dev.baton.signals.SignalMask;
 import dev.baton.signals.SignalReceiver;
@@ -239,7 +240,7 @@ public final class Master {
         }
         Log.line(self, why + ": reopened " + (log != null ? settings.log() : "nothing (logging to stderr)")
                 + "; telling workers to reopen theirs");
-        pool.tellAll("reopen-logs");
+        pool.tellAll(Command.REOPEN_LOGS);
     }
 
     // ---- stopping ----
@@ -274,7 +275,7 @@ public final class Master {
             drainAt = now + settings.healthDelay().toNanos();
             Log.line(self, why + ": stopping gracefully; " + settings.healthPath() + " reports 503 for "
                     + settings.healthDelay().toMillis() + " ms before workers drain");
-            pool.tellAll("unhealthy");
+            pool.tellAll(Command.UNHEALTHY);
         } else {
             Log.line(self, why + ": stopping gracefully (workers drain, up to " + settings.gracefulTimeout().toSeconds() + " s)");
             pool.quitAll(now);

@@ -1,6 +1,7 @@
 package dev.baton.master;
 
 import dev.baton.posix.Posix;
+import dev.baton.protocol.Command;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,8 +42,8 @@ final class Worker {
     }
 
     /** Writes a line on the control channel; a worker that is gone already reads nothing. */
-    void send(String message) {
-        Posix.write(controlFd, (message + "\n").getBytes(StandardCharsets.UTF_8));
+    void send(Command command) {
+        Posix.write(controlFd, (command.line() + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
     void closeChannel() {

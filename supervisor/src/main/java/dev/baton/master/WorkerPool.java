@@ -2,6 +2,10 @@ package dev.baton.master;
 
 import dev.baton.net.Listener;
 import dev.baton.posix.Posix;
+import dev.baton.protocol.Command;
+import dev.baton.protocol.Report;
+import dev.baton.protocol.WorkerEnvironment;
+import dev.baton.protocol.WorkerFds;
 import dev.baton.posix.PosixException;
 import dev.baton.signals.Signal;
 import dev.baton.spawn.ExitStatus;
@@ -28,12 +32,6 @@ import java.util.function.Consumer;
  * configured count; {@code --rolling-batch} bounds how many are replaced at once.
  */
 final class WorkerPool {
-    /**
-     * A worker's fds: 0 is its listener, inetd style, because System.inheritedChannel() adopts
-     * fd 0 and no other without native code or JVM flags. So each listener has workers of its own.
-     */
-    private static final int CONTROL_IN = 3;
-    private static final int CONTROL_OUT = 4;
     private static final long QUICK_STOP = TimeUnit.SECONDS.toNanos(1);
     /** After a worker's channel closes, how long and how often to look for its exit. */
     private static final long EXIT_WATCH = TimeUnit.SECONDS.toNanos(1);
@@ -159,9 +157,10 @@ final class WorkerPool {
         int[] up = Posix.pipe();
         Spawn spawn = Spawn.command(settings.command())
                 .environment(environment(slot))
-                .fd(0, listeners.get(slot.listener).fd())
-                .fd(CONTROL_IN, down[0])
-                .fd(CONTROL_OUT, up[1]);
+                // A listener on fd 0 is why each listener has workers of its own.
+                .fd(WorkerFds.LISTENER, listeners.get(slot.listener).fd())
+                .fd(WorkerFds.COMMANDS, down[0])
+                .fd(WorkerFds.REPORTS, up[1]);
         if (outputFd >= 0) {
             spawn.fd(1, outputFd).fd(2, outputFd);
         }
@@ -195,17 +194,9 @@ final class WorkerPool {
         Map<String, String> environment = new HashMap<>(System.getenv());
         NOT_FOR_WORKERS.forEach(environment::remove);
         Inheritance.VARIABLES.forEach(environment::remove);
-        environment.put("BATON_MASTER_PID", Integer.toString(masterPid));
-        environment.put("BATON_GENERATION", Integer.toString(generation));
-        environment.put("BATON_WORKER", Integer.toString(slot.number));
-        environment.put("BATON_GRACEFUL_TIMEOUT", Long.toString(settings.gracefulTimeout().toSeconds()));
-        if (settings.warmupPath() != null) {
-            environment.put("BATON_WARMUP_PATH", settings.warmupPath());
-            environment.put("BATON_WARMUP_REQUESTS", Integer.toString(settings.warmupRequests()));
-        }
-        if (settings.healthPath() != null) {
-            environment.put("BATON_HEALTH_PATH", settings.healthPath());
-        }
+        WorkerEnvironment.NAMES.forEach(environment::remove);
+        environment.putAll(new WorkerEnvironment(masterPid, generation, slot.number, settings.gracefulTimeout(),
+                settings.warmupPath(), settings.warmupRequests(), settings.healthPath()).variables());
         return environment;
     }
 
@@ -216,7 +207,14 @@ final class WorkerPool {
         if (!workers.containsKey(worker.pid)) {
             return false;
         }
-        if (line.equals("ready")) {
+        Report report;
+        try {
+            report = Report.parse(line);
+        } catch (IllegalArgumentException e) {
+            Log.line(worker.name(), "said something unexpected on its control channel: " + line);
+            return false;
+        }
+        if (report instanceof Report.Ready) {
             if (worker.state != Worker.State.STARTING) {
                 return false;
             }
@@ -228,16 +226,10 @@ final class WorkerPool {
             Log.line(worker.name(), "ready in " + millis(now - worker.spawnedAt) + " ms");
             return true;
         }
-        if (line.startsWith("heartbeat ")) {
+        if (report instanceof Report.Heartbeat beat) {
             worker.lastHeartbeat = now;
-            try {
-                worker.requests = Long.parseLong(line.substring(10).trim());
-            } catch (NumberFormatException e) {
-                Log.line(worker.name(), "sent a malformed heartbeat: " + line);
-            }
+            worker.requests = beat.completedRequests();
             checkRecycling(worker);
-        } else if (!line.equals("draining")) {
-            Log.line(worker.name(), "said something unexpected on its control channel: " + line);
         }
         return false;
     }
@@ -277,7 +269,7 @@ final class WorkerPool {
 
     private void drain(Worker worker, long now) {
         worker.state = Worker.State.STOPPING;
-        worker.send("quit");
+        worker.send(Command.QUIT);
         worker.deadline(now + settings.gracefulTimeout().toNanos(),
                 "outlived --graceful-timeout " + settings.gracefulTimeout().toSeconds() + " s");
     }
@@ -292,7 +284,7 @@ final class WorkerPool {
         }
     }
 
-    void tellAll(String message) {
+    void tellAll(Command message) {
         workers.values().forEach(w -> w.send(message));
     }
 

@@ -1,5 +1,6 @@
 package dev.baton.worker;
 
+import dev.baton.protocol.WorkerEnvironment;
 import io.undertow.server.HttpHandler;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -55,7 +56,7 @@ public final class Baton {
         try {
             env = WorkerEnv.current();
         } catch (IllegalStateException e) {
-            if (System.getenv(WorkerEnv.MASTER_PID) == null) {
+            if (System.getenv(WorkerEnvironment.MASTER_PID) == null) {
                 throw e;
             }
             // A master reads stderr and exit statuses, not stack traces.

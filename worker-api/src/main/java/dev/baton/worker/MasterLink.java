@@ -1,5 +1,8 @@
 package dev.baton.worker;
 
+import dev.baton.protocol.Command;
+import dev.baton.protocol.Report;
+import dev.baton.protocol.WorkerFds;
 import java.io.BufferedReader;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
@@ -8,26 +11,14 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 
 /**
- * The worker's end of the two pipes a master passes it: commands arrive on fd 3, status goes out
- * on fd 4, one UTF-8 line per message. The JDK has no API for an inherited fd number, but opening
- * {@code /proc/self/fd/N} reopens the same pipe, which keeps native code off the worker's path.
- *
- * <pre>
- * master -> worker:  quit | term | reopen-logs | unhealthy      (EOF: the master is gone)
- * worker -> master:  ready | heartbeat &lt;completed requests&gt; | draining
- * </pre>
- *
- * <p>{@code unhealthy} comes before a {@code quit} when the master wants load balancers to stop
- * sending traffic first: from then on the health path answers 503, everything else is served as
- * before. A {@code heartbeat} goes out about every second, but only while request threads make
- * progress (see {@link Heartbeat}), so that the master can tell a hung worker from a busy one.
+ * The worker's end of the two pipes a master passes it ({@link WorkerFds}): {@link Command}s in,
+ * {@link Report}s out. The JDK has no API for an inherited fd number, but opening {@code
+ * /proc/self/fd/N} reopens the same pipe, which keeps native code off the worker's path.
  */
 final class MasterLink {
-
-    static final String COMMANDS_PATH = "/proc/self/fd/3";
-    static final String STATUS_PATH = "/proc/self/fd/4";
 
     /** What the master can ask of a worker. Called on the link's reader thread. */
     interface Commands {
@@ -63,9 +54,9 @@ final class MasterLink {
 
     /** Opens fds 3 and 4 as the master passed them. */
     static MasterLink inherited(EventLog log) throws IOException {
-        InputStream in = new FileInputStream(COMMANDS_PATH);
+        InputStream in = new FileInputStream(WorkerFds.procPath(WorkerFds.COMMANDS));
         try {
-            return new MasterLink(in, new FileOutputStream(STATUS_PATH), log);
+            return new MasterLink(in, new FileOutputStream(WorkerFds.procPath(WorkerFds.REPORTS)), log);
         } catch (IOException e) {
             in.close();
             throw e;
@@ -93,36 +84,32 @@ final class MasterLink {
     }
 
     private void dispatch(String line, Commands handler) {
-        switch (line) {
-            case "quit":
-                handler.quit();
-                break;
-            case "term":
-                handler.term();
-                break;
-            case "reopen-logs":
-                handler.reopenLogs();
-                break;
-            case "unhealthy":
-                handler.unhealthy();
-                break;
-            case "":
-                break;
-            default:
-                log.event("ignoring unknown control message: " + line);
+        if (line.isEmpty()) {
+            return;
+        }
+        Optional<Command> command = Command.parse(line);
+        if (command.isEmpty()) {
+            log.event("ignoring unknown control message: " + line);
+            return;
+        }
+        switch (command.get()) {
+            case QUIT -> handler.quit();
+            case TERM -> handler.term();
+            case REOPEN_LOGS -> handler.reopenLogs();
+            case UNHEALTHY -> handler.unhealthy();
         }
     }
 
     void ready() {
-        send("ready");
+        send(new Report.Ready());
     }
 
     void heartbeat(long completedRequests) {
-        send("heartbeat " + completedRequests);
+        send(new Report.Heartbeat(completedRequests));
     }
 
     void draining() {
-        send("draining");
+        send(new Report.Draining());
     }
 
     /**
@@ -130,7 +117,8 @@ final class MasterLink {
      * 4 KiB is atomic). A broken pipe means the master is gone; the reader sees EOF and drains, so
      * here it is only reported, once.
      */
-    private synchronized void send(String message) {
+    private synchronized void send(Report report) {
+        String message = report.line();
         try {
             status.write((message + "\n").getBytes(StandardCharsets.UTF_8));
             status.flush();

@@ -1,5 +1,7 @@
 package dev.baton.worker;
 
+import dev.baton.protocol.WorkerEnvironment;
+import dev.baton.protocol.WorkerFds;
 import io.undertow.server.HttpHandler;
 import java.io.IOException;
 import java.nio.channels.Channel;
@@ -52,8 +54,8 @@ final class SupervisedWorker implements MasterLink.Commands {
         try {
             link = MasterLink.inherited(log);
         } catch (IOException e) {
-            exitWith("cannot open the control pipes " + MasterLink.COMMANDS_PATH + " and "
-                    + MasterLink.STATUS_PATH + " (" + e.getMessage() + "); was this started by a master?");
+            exitWith("cannot open the control pipes " + WorkerFds.procPath(WorkerFds.COMMANDS) + " and "
+                    + WorkerFds.procPath(WorkerFds.REPORTS) + " (" + e.getMessage() + "); was this started by a master?");
             return;
         }
         try {
@@ -86,7 +88,7 @@ final class SupervisedWorker implements MasterLink.Commands {
             String found = inherited == null
                     ? "System.inheritedChannel() is null"
                     : inherited.getClass().getName();
-            exitWith("fd 0 is not a listening TCP socket (" + found + "), but " + WorkerEnv.MASTER_PID
+            exitWith("fd 0 is not a listening TCP socket (" + found + "), but " + WorkerEnvironment.MASTER_PID
                     + " is set: a master should have put its socket there");
         }
         return (ServerSocketChannel) inherited;
@@ -165,7 +167,7 @@ final class SupervisedWorker implements MasterLink.Commands {
     @Override
     public void unhealthy() {
         log.event(env.healthPath() == null
-                ? "unhealthy: no " + WorkerEnv.HEALTH_PATH + " to report it on; serving on"
+                ? "unhealthy: no " + WorkerEnvironment.HEALTH_PATH + " to report it on; serving on"
                 : "unhealthy: " + env.healthPath() + " answers 503 from now on; serving on");
         server.takeOutOfRotation();
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.baton.protocol.WorkerEnvironment;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
@@ -30,7 +31,7 @@ class WorkerEnvTest {
     void supervisedWhenTheMasterPidIsSet() {
         WorkerEnv env = WorkerEnv.from(Map.of(
                 "BATON_MASTER_PID", "4242", "BATON_GENERATION", "3", "BATON_WORKER", "1",
-                "BATON_GRACEFUL_TIMEOUT", "5", "BATON_WARMUP_PATH", "health",
+                "BATON_GRACEFUL_TIMEOUT_MS", "5000", "BATON_WARMUP_PATH", "health",
                 "BATON_WARMUP_REQUESTS", "20", "BATON_HEALTH_PATH", " health "));
         assertTrue(env.supervised());
         assertEquals(3, env.generation());
@@ -45,7 +46,7 @@ class WorkerEnvTest {
     @Test
     void warmUpRequestsDefaultWhenOnlyThePathIsSet() {
         WorkerEnv env = WorkerEnv.from(Map.of("BATON_WARMUP_PATH", "/"));
-        assertEquals(WorkerEnv.DEFAULT_WARMUP_REQUESTS, env.warmupRequests());
+        assertEquals(WorkerEnvironment.DEFAULT_WARMUP_REQUESTS, env.warmupRequests());
     }
 
     @Test
@@ -54,7 +55,7 @@ class WorkerEnvTest {
                 Map.of("BATON_MASTER_PID", "1", "BATON_GENERATION", "two")));
         assertTrue(e.getMessage().contains("BATON_GENERATION"), e.getMessage());
         assertThrows(IllegalStateException.class,
-                () -> WorkerEnv.from(Map.of("BATON_GRACEFUL_TIMEOUT", "-1")));
+                () -> WorkerEnv.from(Map.of("BATON_GRACEFUL_TIMEOUT_MS", "-1")));
     }
 
     @Test
