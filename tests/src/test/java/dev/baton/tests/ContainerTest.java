@@ -1,5 +1,7 @@
 package dev.baton.tests;
 
+import dev.baton.testing.Http;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 

@@ -1,5 +1,7 @@
 package dev.baton.tests;
 
+import dev.baton.testing.Http;
+
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -64,7 +66,7 @@ final class Load implements AutoCloseable {
                 if (connection == null) {
                     connection = Http.connect(port);
                 }
-                Http.Response response = connection.request("/");
+                Http.Response response = connection.get("/");
                 record(response);
                 if (response.closes()) {
                     connection.close();

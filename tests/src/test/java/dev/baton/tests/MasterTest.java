@@ -1,5 +1,8 @@
 package dev.baton.tests;
 
+import dev.baton.testing.Http;
+import dev.baton.testing.Poll;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -75,7 +78,7 @@ class MasterTest {
         List<Integer> workers = Processes.children(baton.pid());
 
         try (Http slow = Http.connect(port)) {
-            slow.send("/slow?ms=2000", true);
+            slow.send("/slow?ms=2000");
             Poll.until("slow request accepted by a worker", Duration.ofSeconds(10),
                     () -> workers.stream().anyMatch(w -> Sockets.acceptedBy(w, port, slow.localPort())));
             baton.signal("QUIT");
@@ -174,7 +177,7 @@ class MasterTest {
         Sandbox.Run baton = startHello("--workers", "1");
         int port = baton.port();
         try (Http slow = Http.connect(port)) {
-            slow.send("/slow?ms=1500", true);
+            slow.send("/slow?ms=1500");
             int worker = Processes.children(baton.pid()).get(0);
             Poll.until("slow request accepted", Duration.ofSeconds(10), () -> Sockets.acceptedBy(worker, port, slow.localPort()));
             baton.signal("QUIT");

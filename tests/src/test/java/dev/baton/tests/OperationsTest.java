@@ -1,5 +1,8 @@
 package dev.baton.tests;
 
+import dev.baton.testing.Http;
+import dev.baton.testing.Poll;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -167,7 +170,7 @@ class OperationsTest {
         long idleUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
         while (System.nanoTime() - idleUntil < 0) {
             assertEquals(workers, Processes.children(baton.pid()), "an idle worker is left alone");
-            Poll.sleepBriefly();
+            Poll.pause(20);
         }
         assertEquals(0, baton.count("hung"));
 
@@ -195,7 +198,7 @@ class OperationsTest {
             for (int i = 0; i < 2; i++) {
                 Http connection = Http.connect(port);
                 stuck.add(connection);
-                connection.send("/block?ms=600000", true);
+                connection.send("/block?ms=600000");
             }
             baton.awaitLog("\\(pid " + victim + "\\): hung: no heartbeat for \\d+ ms \\(--timeout 3 s\\); asking it for a thread dump",
                     Duration.ofSeconds(3 + 5));

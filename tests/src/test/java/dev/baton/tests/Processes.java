@@ -1,5 +1,7 @@
 package dev.baton.tests;
 
+import dev.baton.testing.Poll;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -53,7 +55,7 @@ final class Processes {
                 return;
             }
             pids.forEach(pid -> signal(pid, "KILL"));
-            Poll.sleepBriefly();
+            Poll.pause(20);
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.baton.tests;
 
+import dev.baton.testing.Poll;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,8 @@
 package dev.baton.tests;
 
+import dev.baton.testing.Http;
+import dev.baton.testing.Poll;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;

@@ -1,9 +1,11 @@
 package dev.baton.worker;
 
-import dev.baton.protocol.WorkerEnvironment;
+import dev.baton.worker.runtime.Application;
+import dev.baton.worker.runtime.WorkerRuntime;
 import io.undertow.server.HttpHandler;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Runs an Undertow handler as a Baton worker.
@@ -22,8 +24,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * naming the variable if a {@code BATON_*} value is malformed.
  */
 public final class Baton {
-
-    private static final AtomicBoolean SERVING = new AtomicBoolean();
 
     private Baton() {
     }
@@ -49,40 +49,50 @@ public final class Baton {
     public static void serve(HttpHandler handler, ServeOptions options) {
         Objects.requireNonNull(handler, "handler");
         Objects.requireNonNull(options, "options");
-        if (!SERVING.compareAndSet(false, true)) {
-            throw new IllegalStateException("Baton.serve() was already called in this JVM");
-        }
-        WorkerEnv env;
-        try {
-            env = WorkerEnv.current();
-        } catch (IllegalStateException e) {
-            if (System.getenv(WorkerEnvironment.MASTER_PID) == null) {
-                throw e;
+        WorkerRuntime runtime = WorkerRuntime.current();
+        HttpWorkerServer server;
+        if (runtime.supervised()) {
+            try {
+                server = HttpWorkerServer.adopt(runtime.inheritedChannel(), handler, options,
+                        runtime.healthPath(), HttpWorkerServer.DEFAULT_IDLE_GRACE);
+            } catch (IOException | IllegalStateException e) {
+                runtime.log("cannot serve on the master's socket: " + e.getMessage());
+                System.exit(1);
+                return;
             }
-            // A master reads stderr and exit statuses, not stack traces.
-            EventLog.early().event(e.getMessage());
-            System.exit(1);
-            return;
-        }
-        if (env.supervised()) {
-            SupervisedWorker.run(handler, options, env);
         } else {
-            StandaloneWorker.run(handler, options, env);
+            try {
+                server = HttpWorkerServer.bind(runtime.listenAddress(), handler, options,
+                        runtime.healthPath(), HttpWorkerServer.DEFAULT_IDLE_GRACE);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot listen on " + runtime.listenSetting() + ": " + e.getMessage(), e);
+            }
         }
+        runtime.serve(server, new Application() {
+            @Override
+            public boolean ready() {
+                return options.readinessCheck().getAsBoolean();
+            }
+
+            @Override
+            public void onReopenLogs() {
+                options.onReopenLogs().run();
+            }
+        });
     }
 
     /** Whether this JVM was started by a Baton master. */
     public static boolean supervised() {
-        return WorkerEnv.current().supervised();
+        return WorkerRuntime.current().supervised();
     }
 
     /** The master's generation counter for this worker (it grows with each upgrade); 0 standalone. */
     public static int generation() {
-        return WorkerEnv.current().generation();
+        return WorkerRuntime.current().generation();
     }
 
     /** This worker's slot number within its generation; 0 standalone. */
     public static int workerNumber() {
-        return WorkerEnv.current().workerNumber();
+        return WorkerRuntime.current().workerNumber();
     }
 }

@@ -1,5 +1,8 @@
 package dev.baton.worker;
 
+import dev.baton.worker.runtime.Drain;
+import dev.baton.worker.runtime.HealthPath;
+import dev.baton.worker.runtime.ServerAdapter;
 import io.undertow.UndertowOptions;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.server.DefaultByteBufferPool;
@@ -29,17 +32,15 @@ import org.xnio.XnioWorker;
 import org.xnio.channels.AcceptingChannel;
 
 /**
- * An Undertow HTTP/1.1 server that can drain without a client error: the piece that makes a
- * restart invisible. It is assembled the way {@code Undertow.start()} assembles one, except that
- * its listening socket may be one it did not open (the master's), and that it tracks connections
- * so a drain knows which ones it may close.
+ * Undertow as a Baton worker's server: HTTP/1.1, assembled the way {@code Undertow.start()}
+ * assembles it, except that its listening socket may be one it did not open (the master's), and
+ * that it tracks connections so a drain knows which ones it may close.
  */
-final class HttpWorkerServer {
+final class HttpWorkerServer implements ServerAdapter {
 
     /** How long a keep-alive connection must have been idle before a drain closes it. */
-    static final Duration DEFAULT_IDLE_GRACE = Duration.ofSeconds(1);
+    static final Duration DEFAULT_IDLE_GRACE = Drain.IDLE_GRACE;
 
-    private static final long POLL_MILLIS = 20;
     private static final long WORKER_STOP_SECONDS = 5;
 
     private final XnioWorker worker;
@@ -48,11 +49,13 @@ final class HttpWorkerServer {
     private final HttpHandler appHandler;
     private final ConnectionTracker tracker = new ConnectionTracker();
     private final CompletedRequests completed = new CompletedRequests();
+    private final HealthPath healthPath;
     private final HealthEndpoint health;
     private final Duration idleGrace;
     private AcceptingChannel<StreamConnection> acceptor;
     private Runnable stopAccepting;
     private Runnable releaseSocket;
+    private AcceptingChannel<StreamConnection> warmupListener;
     private boolean drained;
 
     /**
@@ -69,9 +72,10 @@ final class HttpWorkerServer {
         }
     }
 
-    private HttpWorkerServer(HttpHandler appHandler, ServeOptions options, String healthPath,
+    private HttpWorkerServer(HttpHandler appHandler, ServeOptions options, HealthPath healthPath,
             Duration idleGrace) throws IOException {
         this.appHandler = appHandler;
+        this.healthPath = healthPath;
         this.health = new HealthEndpoint(healthPath);
         this.idleGrace = idleGrace;
         this.worker = Xnio.getInstance(HttpWorkerServer.class.getClassLoader())
@@ -94,10 +98,10 @@ final class HttpWorkerServer {
     /**
      * Serves on {@code channel}, already bound by someone else (the master, or a test). The channel
      * is never closed by this server, not even by a drain. Accepts start suspended. {@code
-     * healthPath} (null for none) is answered by the server itself, see {@link HealthEndpoint}.
+     * healthPath} is answered by the server itself, see {@link HealthEndpoint}.
      */
     static HttpWorkerServer adopt(ServerSocketChannel channel, HttpHandler handler,
-            ServeOptions options, String healthPath, Duration idleGrace) throws IOException {
+            ServeOptions options, HealthPath healthPath, Duration idleGrace) throws IOException {
         HttpWorkerServer server = new HttpWorkerServer(handler, options, healthPath, idleGrace);
         try {
             XnioServerAdoption adoption =
@@ -118,7 +122,7 @@ final class HttpWorkerServer {
      * closes it. Accepts start suspended. {@code healthPath} as for {@link #adopt}.
      */
     static HttpWorkerServer bind(InetSocketAddress address, HttpHandler handler,
-            ServeOptions options, String healthPath, Duration idleGrace) throws IOException {
+            ServeOptions options, HealthPath healthPath, Duration idleGrace) throws IOException {
         HttpWorkerServer server = new HttpWorkerServer(handler, options, healthPath, idleGrace);
         try {
             AcceptingChannel<StreamConnection> acceptor =
@@ -144,21 +148,18 @@ final class HttpWorkerServer {
         this.releaseSocket = releaseSocket;
     }
 
-    InetSocketAddress localAddress() {
+    @Override
+    public InetSocketAddress localAddress() {
         return acceptor.getLocalAddress(InetSocketAddress.class);
     }
 
-    /** {@code 127.0.0.1:8080}, {@code [::1]:8080}: for log lines. */
-    static String hostPort(InetSocketAddress address) {
-        String host = address.getAddress().getHostAddress();
-        return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
-    }
-
-    void startAccepting() {
+    @Override
+    public void startAccepting() {
         acceptor.resumeAccepts();
     }
 
-    int inFlight() {
+    @Override
+    public int inFlight() {
         return tracker.inFlight();
     }
 
@@ -166,16 +167,17 @@ final class HttpWorkerServer {
         return tracker.draining();
     }
 
-    /** Requests the application has finished; health checks and warm-up are not counted. */
-    long completedRequests() {
+    @Override
+    public long completedRequests() {
         return completed.count();
     }
 
     /**
-     * Where requests run: the task pool blocking handlers dispatch to (the XNIO worker executes on
-     * it), then each IO thread. For probes that prove those threads are not all stuck.
+     * The task pool blocking handlers dispatch to (the XNIO worker executes on it), then each IO
+     * thread.
      */
-    List<Executor> requestThreads() {
+    @Override
+    public List<Executor> requestThreads() {
         List<Executor> threads = new ArrayList<>();
         threads.add(worker);
         for (int i = 0; i < worker.getIoThreadCount(); i++) {
@@ -184,78 +186,42 @@ final class HttpWorkerServer {
         return threads;
     }
 
-    /**
-     * Health checks answer 503 from now on; everything else is served as before and accepts go on,
-     * so load balancers can move traffic away before the drain.
-     */
-    void takeOutOfRotation() {
-        health.takeOutOfRotation();
-    }
-
-    /**
-     * A listener of our own on an ephemeral loopback port, serving the application's handler
-     * untracked: for warm-up requests before the worker takes real traffic. Close it when done.
-     */
-    AcceptingChannel<StreamConnection> openPrivateListener() {
+    /** A listener of our own on an ephemeral loopback port, serving the application's handler untracked. */
+    @Override
+    public InetSocketAddress openWarmupListener() {
         HttpOpenListener openListener = new HttpOpenListener(buffers, undertowOptions);
         openListener.setRootHandler(appHandler);
         ChannelListener<AcceptingChannel<StreamConnection>> accept =
                 ChannelListeners.openListenerAdapter(openListener);
         try {
-            AcceptingChannel<StreamConnection> listener = worker.createStreamConnectionServer(
+            warmupListener = worker.createStreamConnectionServer(
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), accept, socketOptions());
-            listener.resumeAccepts();
-            return listener;
+            warmupListener.resumeAccepts();
+            return warmupListener.getLocalAddress(InetSocketAddress.class);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /**
-     * Stops accepting, lets running requests finish (their responses say {@code Connection:
-     * close}), closes keep-alive connections once idle for the grace, and after at most {@code
-     * timeout} closes whatever is left. Then stops the XNIO worker. Blocks; call it once, from a
-     * thread that is not an XNIO thread.
-     *
-     * @return how many connections were still open at the timeout and were closed regardless
-     */
-    synchronized int drain(Duration timeout) {
-        if (drained) {
-            return 0;
-        }
-        drained = true;
-        health.takeOutOfRotation();
+    @Override
+    public void closeWarmupListener() {
+        IoUtils.safeClose(warmupListener);
+        warmupListener = null;
+    }
+
+    @Override
+    public void closeAfterEachResponse() {
         tracker.startDrain();
-        stopAccepting.run();
-        awaitQueuedTasks();
-        long graceNanos = idleGrace.toNanos();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        int leftOver = 0;
-        while (true) {
-            tracker.closeIdle(graceNanos);
-            int open = tracker.openConnections();
-            if (open == 0) {
-                break;
-            }
-            if (System.nanoTime() - deadline >= 0 || !pause(POLL_MILLIS)) {
-                leftOver = open;
-                tracker.closeAll();
-                break;
-            }
-        }
-        // Before stopping the worker: closing an XNIO server waits for its IO thread.
-        releaseSocket.run();
-        stopWorker();
-        buffers.close();
-        return leftOver;
     }
 
     /**
-     * Runs a no-op through every IO thread. Connections XNIO accepted just before accepts stopped
-     * are handed to our listener by tasks already queued on those threads; once the no-op has run
+     * Suspends accepts, then runs a no-op through every IO thread: connections XNIO accepted just
+     * before are handed to our listener by tasks already queued there, so once the no-op has run
      * behind them, the tracker knows every connection.
      */
-    private void awaitQueuedTasks() {
+    @Override
+    public void stopAccepting() {
+        stopAccepting.run();
         int threads = worker.getIoThreadCount();
         CountDownLatch passed = new CountDownLatch(threads);
         for (int i = 0; i < threads; i++) {
@@ -266,6 +232,42 @@ final class HttpWorkerServer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    @Override
+    public int openConnections() {
+        return tracker.openConnections();
+    }
+
+    @Override
+    public void closeIdleConnections(Duration idleFor) {
+        tracker.closeIdle(idleFor.toNanos());
+    }
+
+    @Override
+    public void closeAllConnections() {
+        tracker.closeAll();
+    }
+
+    /** Closes our own listener (standalone), then stops the XNIO worker; the master's socket stays open. */
+    @Override
+    public void stop() {
+        // Before stopping the worker: closing an XNIO server waits for its IO thread.
+        releaseSocket.run();
+        stopWorker();
+        buffers.close();
+    }
+
+    /**
+     * {@link Drain#run} with this server's idle grace; once only, later calls return 0 at once
+     * (the standalone shutdown hook and a test may both ask).
+     */
+    synchronized int drain(Duration timeout) {
+        if (drained) {
+            return 0;
+        }
+        drained = true;
+        return Drain.run(this, healthPath, timeout, idleGrace);
     }
 
     private void stopWorker() {
@@ -301,16 +303,5 @@ final class HttpWorkerServer {
             return new DefaultByteBufferPool(true, 1024, -1, 4);
         }
         return new DefaultByteBufferPool(true, 16 * 1024 - 20, -1, 4);
-    }
-
-    /** False if interrupted: the drain then ends as if it had timed out. */
-    private static boolean pause(long millis) {
-        try {
-            Thread.sleep(millis);
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 }

@@ -1,8 +1,12 @@
 package dev.baton.worker;
 
+import dev.baton.testing.Http;
+import dev.baton.testing.Poll;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.baton.worker.runtime.HealthPath;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -16,14 +20,15 @@ class HealthEndpointTest {
     @RegisterExtension
     final LoopbackServer loopback = new LoopbackServer();
     private HttpWorkerServer server;
+    private HealthPath health;
 
     @Test
     void answersOkInRotationWithoutTheApplicationSeeingIt() throws Exception {
         start("/health", HttpWorkerServer.DEFAULT_IDLE_GRACE);
-        try (HttpConnection connection = connect()) {
-            HttpConnection.Response get = connection.get("/health?from=lb");
-            HttpConnection.Response head = connection.head("/health");
-            HttpConnection.Response app = connection.get("/"); // parses only if HEAD sent no body
+        try (Http connection = connect()) {
+            Http.Response get = connection.get("/health?from=lb");
+            Http.Response head = connection.head("/health");
+            Http.Response app = connection.get("/"); // parses only if HEAD sent no body
 
             assertEquals(200, get.status());
             assertEquals("ok", get.body());
@@ -39,18 +44,18 @@ class HealthEndpointTest {
     @Test
     void otherPathsAndMethodsGoToTheApplication() throws Exception {
         start("/health", HttpWorkerServer.DEFAULT_IDLE_GRACE);
-        try (HttpConnection connection = connect()) {
+        try (Http connection = connect()) {
             assertEquals("hello /healthz", connection.get("/healthz").body());
             assertEquals("hello /health/deep", connection.get("/health/deep").body());
-            connection.send("POST", "/health");
-            assertEquals("hello /health", connection.read().body());
+            connection.send("POST", "/health", true);
+            assertEquals("hello /health", connection.receive().body());
         }
     }
 
     @Test
     void withoutAHealthPathTheApplicationAnswersIt() throws Exception {
         start(null, HttpWorkerServer.DEFAULT_IDLE_GRACE);
-        try (HttpConnection connection = connect()) {
+        try (Http connection = connect()) {
             assertEquals("hello /health", connection.get("/health").body());
         }
     }
@@ -58,20 +63,20 @@ class HealthEndpointTest {
     @Test
     void outOfRotationItAnswers503WhileEverythingElseIsServedAsBefore() throws Exception {
         start("/health", HttpWorkerServer.DEFAULT_IDLE_GRACE);
-        try (HttpConnection connection = connect()) {
+        try (Http connection = connect()) {
             assertEquals(200, connection.get("/health").status());
 
-            server.takeOutOfRotation();
+            health.takeOutOfRotation();
 
-            HttpConnection.Response check = connection.get("/health");
+            Http.Response check = connection.get("/health");
             assertEquals(503, check.status());
             assertEquals("draining", check.body());
             assertEquals(503, connection.head("/health").status());
-            HttpConnection.Response app = connection.get("/");
+            Http.Response app = connection.get("/");
             assertEquals(200, app.status());
             assertEquals("keep-alive", app.connection(), "not draining: connections stay open");
         }
-        try (HttpConnection newcomer = connect()) {
+        try (Http newcomer = connect()) {
             assertEquals("hello /", newcomer.get("/").body(), "still accepting");
         }
     }
@@ -80,13 +85,13 @@ class HealthEndpointTest {
     void duringTheDrainItAnswers503WithConnectionClose() throws Exception {
         // A long grace, so the idle connection is certainly still open when the check comes.
         start("/health", Duration.ofSeconds(30));
-        try (HttpConnection connection = connect()) {
+        try (Http connection = connect()) {
             assertEquals(200, connection.get("/health").status());
             CompletableFuture<Integer> drain =
                     CompletableFuture.supplyAsync(() -> server.drain(Duration.ofSeconds(10)));
             Poll.until("the drain has started", server::draining);
 
-            HttpConnection.Response check = connection.get("/health");
+            Http.Response check = connection.get("/health");
 
             assertEquals(503, check.status());
             assertEquals("draining", check.body());
@@ -98,10 +103,11 @@ class HealthEndpointTest {
     }
 
     private void start(String healthPath, Duration idleGrace) throws IOException {
-        server = loopback.start(HttpWorkerServerTest.handler(), ServeOptions.defaults(), healthPath, idleGrace);
+        health = HealthPath.of(healthPath);
+        server = loopback.start(HttpWorkerServerTest.handler(), ServeOptions.defaults(), health, idleGrace);
     }
 
-    private HttpConnection connect() throws IOException {
+    private Http connect() throws IOException {
         return loopback.connect();
     }
 }

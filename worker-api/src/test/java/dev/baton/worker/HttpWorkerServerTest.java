@@ -1,10 +1,14 @@
 package dev.baton.worker;
 
+import dev.baton.testing.Http;
+import dev.baton.testing.Poll;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.baton.worker.runtime.HealthPath;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.SameThreadExecutor;
@@ -34,9 +38,9 @@ class HttpWorkerServerTest {
     @Test
     void servesOnAnAdoptedChannel() throws Exception {
         start(HttpWorkerServer.DEFAULT_IDLE_GRACE);
-        try (HttpConnection connection = connect()) {
-            HttpConnection.Response first = connection.get("/");
-            HttpConnection.Response second = connection.get("/"); // same connection: keep-alive works
+        try (Http connection = connect()) {
+            Http.Response first = connection.get("/");
+            Http.Response second = connection.get("/"); // same connection: keep-alive works
             assertEquals(200, first.status());
             assertEquals("hello /", first.body());
             assertEquals(200, second.status());
@@ -48,12 +52,12 @@ class HttpWorkerServerTest {
     @Test
     void requestInFlightWhenTheDrainStartsCompletesWithConnectionClose() throws Exception {
         start(HttpWorkerServer.DEFAULT_IDLE_GRACE);
-        try (HttpConnection connection = connect()) {
+        try (Http connection = connect()) {
             connection.send("/slow?ms=2000");
             Poll.until("the slow request is running", () -> server.inFlight() == 1);
             CompletableFuture<Integer> drain = drainAsync();
 
-            HttpConnection.Response response = connection.read();
+            Http.Response response = connection.receive();
 
             assertEquals(200, response.status());
             assertEquals("hello /slow", response.body());
@@ -67,8 +71,8 @@ class HttpWorkerServerTest {
     @Test
     void idleKeepAliveConnectionIsClosedAfterTheGraceWithoutError() throws Exception {
         start(HttpWorkerServer.DEFAULT_IDLE_GRACE);
-        try (HttpConnection connection = connect()) {
-            HttpConnection.Response response = connection.get("/");
+        try (Http connection = connect()) {
+            Http.Response response = connection.get("/");
             long answered = System.nanoTime();
             assertEquals("keep-alive", response.connection());
 
@@ -84,7 +88,7 @@ class HttpWorkerServerTest {
     @Test
     void connectionThatNeverSentARequestIsClosedByTheDrain() throws Exception {
         start(HttpWorkerServer.DEFAULT_IDLE_GRACE);
-        try (HttpConnection silent = connect(); HttpConnection other = connect()) {
+        try (Http silent = connect(); Http other = connect()) {
             other.get("/"); // the silent connection was accepted before this one was answered
             CompletableFuture<Integer> drain = drainAsync();
 
@@ -98,12 +102,12 @@ class HttpWorkerServerTest {
     void requestOnAKeepAliveConnectionDuringTheDrainGetsConnectionClose() throws Exception {
         // A long grace, so the idle connection is certainly still open when the next request comes.
         start(Duration.ofSeconds(30));
-        try (HttpConnection connection = connect()) {
+        try (Http connection = connect()) {
             assertEquals("keep-alive", connection.get("/").connection());
             CompletableFuture<Integer> drain = drainAsync();
             Poll.until("the drain has started", server::draining);
 
-            HttpConnection.Response response = connection.get("/");
+            Http.Response response = connection.get("/");
 
             assertEquals(200, response.status());
             assertEquals("close", response.connection());
@@ -120,10 +124,10 @@ class HttpWorkerServerTest {
         assertEquals(0, server.drain(GRACEFUL_TIMEOUT));
 
         assertTrue(loopback.channel().isOpen(), "the drain must never close the adopted channel");
-        try (HttpConnection client = connect()) { // the kernel still completes the handshake
+        try (Http client = connect()) { // the kernel still completes the handshake
             client.send("/");
             client.readTimeout(Duration.ofMillis(300));
-            assertThrows(SocketTimeoutException.class, client::read, "nobody should answer");
+            assertThrows(SocketTimeoutException.class, client::receive, "nobody should answer");
 
             // The connection waits in the backlog, for whoever accepts next (another worker).
             loopback.channel().configureBlocking(true);
@@ -140,7 +144,7 @@ class HttpWorkerServerTest {
     @Test
     void busyConnectionsAreClosedWhenTheGracefulTimeoutRunsOut() throws Exception {
         start(HttpWorkerServer.DEFAULT_IDLE_GRACE);
-        try (HttpConnection connection = connect()) {
+        try (Http connection = connect()) {
             connection.send("/slow?ms=60000");
             Poll.until("the slow request is running", () -> server.inFlight() == 1);
 
@@ -153,10 +157,10 @@ class HttpWorkerServerTest {
     }
 
     private void start(Duration idleGrace) throws IOException {
-        server = loopback.start(handler(), ServeOptions.defaults(), null, idleGrace);
+        server = loopback.start(handler(), ServeOptions.defaults(), HealthPath.of(null), idleGrace);
     }
 
-    private HttpConnection connect() throws IOException {
+    private Http connect() throws IOException {
         return loopback.connect();
     }
 

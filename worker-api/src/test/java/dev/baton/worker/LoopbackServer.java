@@ -1,5 +1,8 @@
 package dev.baton.worker;
 
+import dev.baton.testing.Http;
+
+import dev.baton.worker.runtime.HealthPath;
 import io.undertow.server.HttpHandler;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -34,7 +37,7 @@ final class LoopbackServer implements BeforeEachCallback, AfterEachCallback {
     }
 
     /** Adopts the channel and starts accepting. */
-    HttpWorkerServer start(HttpHandler handler, ServeOptions options, String healthPath, Duration idleGrace)
+    HttpWorkerServer start(HttpHandler handler, ServeOptions options, HealthPath healthPath, Duration idleGrace)
             throws IOException {
         server = HttpWorkerServer.adopt(channel, handler, options, healthPath, idleGrace);
         server.startAccepting();
@@ -45,7 +48,7 @@ final class LoopbackServer implements BeforeEachCallback, AfterEachCallback {
         return channel;
     }
 
-    HttpConnection connect() throws IOException {
-        return new HttpConnection((InetSocketAddress) channel.getLocalAddress());
+    Http connect() throws IOException {
+        return Http.connect((InetSocketAddress) channel.getLocalAddress());
     }
 }

@@ -1,4 +1,4 @@
-package dev.baton.worker;
+package dev.baton.worker.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package dev.baton.worker;
+package dev.baton.worker.runtime;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;

@@ -1,4 +1,4 @@
-package dev.baton.worker;
+package dev.baton.worker.runtime;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,9 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import org.xnio.IoUtils;
-import org.xnio.StreamConnection;
-import org.xnio.channels.AcceptingChannel;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Sends a new worker some requests before it takes real traffic, so the JIT and lazy
@@ -31,22 +29,36 @@ final class WarmUp {
         this.requestTimeout = requestTimeout;
     }
 
-    /** Sequential GETs, each on its own connection; returns how many got a 2xx or 3xx answer. */
-    int run(HttpWorkerServer server) {
-        AcceptingChannel<StreamConnection> listener = server.openPrivateListener();
-        try {
-            InetSocketAddress address = listener.getLocalAddress(InetSocketAddress.class);
-            int ok = 0;
-            for (int i = 0; i < requests; i++) {
-                int status = get(address);
-                if (status >= 200 && status < 400) {
-                    ok++;
-                }
-            }
-            return ok;
-        } finally {
-            IoUtils.safeClose(listener);
+    /**
+     * Warms {@code server} up through a private listener of its own, if it can open one, and says
+     * how it went in the log.
+     */
+    static void warm(ServerAdapter server, String path, int requests, EventLog log) {
+        InetSocketAddress address = server.openWarmupListener();
+        if (address == null) {
+            log.event("warm-up skipped: this server opens no private listener for it");
+            return;
         }
+        long started = System.nanoTime();
+        try {
+            int ok = new WarmUp(path, requests, REQUEST_TIMEOUT).run(address);
+            log.event("warmed up: " + ok + "/" + requests + " requests to " + path + " succeeded in "
+                    + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms");
+        } finally {
+            server.closeWarmupListener();
+        }
+    }
+
+    /** Sequential GETs, each on its own connection; returns how many got a 2xx or 3xx answer. */
+    int run(InetSocketAddress address) {
+        int ok = 0;
+        for (int i = 0; i < requests; i++) {
+            int status = get(address);
+            if (status >= 200 && status < 400) {
+                ok++;
+            }
+        }
+        return ok;
     }
 
     /** The status code, or -1 if there was no parseable answer. */

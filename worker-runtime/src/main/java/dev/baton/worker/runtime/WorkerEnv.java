@@ -1,4 +1,4 @@
-package dev.baton.worker;
+package dev.baton.worker.runtime;
 
 import dev.baton.protocol.WorkerEnvironment;
 import java.net.InetSocketAddress;

@@ -1,4 +1,4 @@
-package dev.baton.worker;
+package dev.baton.worker.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.undertow.server.HttpHandler;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -16,6 +14,7 @@ import java.util.Queue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -23,9 +22,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 class HeartbeatTest {
 
@@ -86,9 +85,9 @@ class HeartbeatTest {
         }
     }
 
-    /** The real thing: probes on a real server's XNIO task pool and IO thread. */
+    /** Real threads: a timer, a pool whose every thread gets stuck, a completed request. */
     @Nested
-    class OnXnioThreads {
+    class OnRealThreads {
 
         private static final long PERIOD_MILLIS = 20;
         /** No beat for this long, at one period of 20 ms, means beating stopped. */
@@ -99,23 +98,26 @@ class HeartbeatTest {
         private final CountDownLatch release = new CountDownLatch(1);
         private final CountDownLatch blocked = new CountDownLatch(POOL_THREADS);
         private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
-        private final List<HttpConnection> clients = new ArrayList<>();
-        @RegisterExtension
-        final LoopbackServer loopback = new LoopbackServer();
-        private HttpWorkerServer server;
+        private final ExecutorService pool = Executors.newFixedThreadPool(POOL_THREADS);
+        private final ExecutorService io = Executors.newSingleThreadExecutor();
+        private final AtomicLong completed = new AtomicLong();
+
+        @BeforeEach
+        void start() {
+            new Heartbeat(List.of(pool, io), completed::get, beats::add)
+                    .start(timer, Duration.ofMillis(PERIOD_MILLIS));
+        }
 
         @AfterEach
-        void stop() throws IOException {
+        void stop() {
             release.countDown();
             timer.shutdownNow();
-            for (HttpConnection client : clients) {
-                client.close();
-            }
+            pool.shutdownNow();
+            io.shutdownNow();
         }
 
         @Test
-        void anIdleServerKeepsBeating() throws Exception {
-            start();
+        void anIdleWorkerKeepsBeating() throws Exception {
             for (int i = 0; i < 5; i++) {
                 assertNotNull(beats.poll(10, TimeUnit.SECONDS), "beat " + i);
             }
@@ -123,7 +125,6 @@ class HeartbeatTest {
 
         @Test
         void beatsStopWhileEveryPoolThreadIsStuckAndResumeAfter() throws Exception {
-            start();
             assertNotNull(beats.poll(10, TimeUnit.SECONDS), "beats before the pool is stuck");
             blockEveryPoolThread();
 
@@ -132,40 +133,28 @@ class HeartbeatTest {
 
             release.countDown();
             assertNotNull(beats.poll(10, TimeUnit.SECONDS), "beats again once the pool is free");
-            for (HttpConnection client : clients) {
-                assertEquals("released", client.read().body());
-            }
         }
 
         @Test
         void aRequestCompletingWhileThePoolIsStuckIsABeat() throws Exception {
-            start();
             blockEveryPoolThread();
             awaitSilence();
 
-            try (HttpConnection client = connect()) {
-                assertEquals("hello", client.get("/").body()); // answered on the IO thread
-            }
+            completed.incrementAndGet(); // say, answered on an IO thread
 
-            Long beat = beats.poll(10, TimeUnit.SECONDS);
-            assertNotNull(beat, "a completed request is progress");
-            assertEquals(1L, beat);
+            assertEquals(1L, beats.poll(10, TimeUnit.SECONDS), "progress is a beat");
         }
 
-        private void start() throws IOException {
-            ServeOptions options =
-                    ServeOptions.builder().ioThreads(1).workerThreads(POOL_THREADS).build();
-            server = loopback.start(handler(), options, null, HttpWorkerServer.DEFAULT_IDLE_GRACE);
-            new Heartbeat(server.requestThreads(), server::completedRequests, beats::add)
-                    .start(timer, Duration.ofMillis(PERIOD_MILLIS));
-        }
-
-        /** One request per pool thread, each blocking it until {@link #release}. */
-        private void blockEveryPoolThread() throws Exception {
+        private void blockEveryPoolThread() throws InterruptedException {
             for (int i = 0; i < POOL_THREADS; i++) {
-                HttpConnection client = connect();
-                clients.add(client);
-                client.send("/block");
+                pool.execute(() -> {
+                    blocked.countDown();
+                    try {
+                        release.await(30, TimeUnit.SECONDS); // bounded: a failed test must end
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
             }
             assertTrue(blocked.await(10, TimeUnit.SECONDS), "every pool thread is blocked");
         }
@@ -178,29 +167,6 @@ class HeartbeatTest {
                     fail("still beating while every pool thread is stuck");
                 }
             }
-        }
-
-        private HttpConnection connect() throws IOException {
-            return loopback.connect();
-        }
-
-        /** "/block" waits on the release latch on a pool thread; anything else answers at once. */
-        private HttpHandler handler() {
-            return exchange -> {
-                if (!exchange.getRelativePath().equals("/block")) {
-                    exchange.getResponseSender().send("hello");
-                    return;
-                }
-                exchange.dispatch(() -> {
-                    blocked.countDown();
-                    try {
-                        release.await(30, TimeUnit.SECONDS); // bounded: a failed test must end
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                    exchange.getResponseSender().send("released");
-                });
-            };
         }
     }
 

@@ -1,4 +1,4 @@
-package dev.baton.worker;
+package dev.baton.worker.runtime;
 
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -40,6 +40,12 @@ final class EventLog {
 
     String line(Instant time, String message) {
         return TIME.format(time) + " " + prefix + message;
+    }
+
+    /** {@code 127.0.0.1:8080}, {@code [::1]:8080}. */
+    static String hostPort(java.net.InetSocketAddress address) {
+        String host = address.getAddress().getHostAddress();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 
     private static long pid() {
