@@ -61,7 +61,7 @@ class BadInputTest {
     void portInUse() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             refused("cannot listen on 127.0.0.1:" + taken.getLocalPort() + ": address already in use",
-                    start("--listen", "127.0.0.1:" + taken.getLocalPort(), "--", "java", "-jar", Sandbox.HELLO.toString()));
+                    start("--listen", "127.0.0.1:" + taken.getLocalPort(), "--", "java", "-jar", App.HELLO.jar().toString()));
         }
     }
 

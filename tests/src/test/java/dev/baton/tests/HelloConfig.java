@@ -6,26 +6,35 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A config file that runs hello under Baton; a test rewrites it to stand for a deploy or a reload. */
+/**
+ * A config file that runs an example app (hello unless told otherwise) under Baton; a test
+ * rewrites it to stand for a deploy or a reload.
+ */
 final class HelloConfig {
     final Path file;
     final Path pidFile;
+    private final App app;
 
     HelloConfig(Sandbox sandbox) {
+        this(sandbox, App.HELLO);
+    }
+
+    HelloConfig(Sandbox sandbox, App app) {
         this.file = sandbox.dir().resolve("baton.conf");
         this.pidFile = sandbox.dir().resolve("baton.pid");
+        this.app = app;
     }
 
     /**
-     * Hello answering {@code version=<version>}, with {@code workers} workers, plus extra lines;
-     * an extra {@code command} line replaces hello's.
+     * The app answering {@code version=<version>}, with {@code workers} workers, plus extra lines;
+     * an extra {@code command} line replaces the app's.
      */
     void write(String version, int workers, String... extra) throws IOException {
         List<String> lines = new ArrayList<>(List.of("listen = 127.0.0.1:0", "workers = " + workers, "pid = " + pidFile,
                 "graceful-timeout = 20"));
         lines.addAll(List.of(extra));
         if (lines.stream().noneMatch(line -> line.startsWith("command ="))) {
-            lines.add("command = env HELLO_VERSION=" + version + " " + String.join(" ", Sandbox.hello()));
+            lines.add("command = env HELLO_VERSION=" + version + " " + String.join(" ", app.command()));
         }
         Files.write(file, lines);
     }

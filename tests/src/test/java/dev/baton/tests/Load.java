@@ -22,6 +22,7 @@ final class Load implements AutoCloseable {
     private final int port;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicLong ok = new AtomicLong();
+    private final AtomicLong slowOk = new AtomicLong();
     private final AtomicLong total = new AtomicLong();
     private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
     private final Map<String, AtomicLong> versions = new ConcurrentHashMap<>();
@@ -41,6 +42,34 @@ final class Load implements AutoCloseable {
             threads.add(new Thread(this::keepAlive, "load-keep-alive-" + i));
         }
         threads.forEach(Thread::start);
+    }
+
+    /**
+     * Adds {@code clients} that each keep one {@code /slow?ms=millis} request in flight, one after
+     * the other on a new connection: whenever the test restarts something, some are mid-request.
+     */
+    Load withSlowClients(int clients, long millis) {
+        for (int i = 0; i < clients; i++) {
+            Thread thread = new Thread(() -> slow(millis), "load-slow-" + i);
+            threads.add(thread);
+            thread.start();
+        }
+        return this;
+    }
+
+    private void slow(long millis) {
+        while (go()) {
+            total.incrementAndGet();
+            try {
+                Http.Response response = Http.get(port, "/slow?ms=" + millis);
+                record(response);
+                if (response.status() == 200) {
+                    slowOk.incrementAndGet();
+                }
+            } catch (IOException | RuntimeException e) {
+                failures.add("slow: " + e);
+            }
+        }
     }
 
     private boolean go() {
@@ -98,6 +127,11 @@ final class Load implements AutoCloseable {
 
     long ok() {
         return ok.get();
+    }
+
+    /** Slow requests answered 200. */
+    long slowOk() {
+        return slowOk.get();
     }
 
     List<String> failures() {

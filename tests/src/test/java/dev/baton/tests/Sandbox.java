@@ -29,7 +29,6 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 final class Sandbox implements BeforeEachCallback, AfterEachCallback {
     static final Path HOME = Path.of(System.getProperty("baton.home", "..")).toAbsolutePath().normalize();
     static final Path LAUNCHER = HOME.resolve("bin/baton");
-    static final Path HELLO = HOME.resolve("examples/hello/target/hello.jar");
     static final Duration START = Duration.ofSeconds(30);
 
     private String tag;
@@ -72,8 +71,7 @@ final class Sandbox implements BeforeEachCallback, AfterEachCallback {
 
     /** The hello example as a worker command, with test-sized JVM flags. */
     static List<String> hello() {
-        return List.of("java", "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
-                "-jar", HELLO.toString());
+        return App.HELLO.command();
     }
 
     /** Starts {@code bin/baton} with these arguments in the background, logging to a file. */

@@ -1,0 +1,39 @@
+package dev.baton.tests;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The example applications the end-to-end tests run under Baton: one per server Baton adapts.
+ * Each answers {@code GET /} with {@code version=<HELLO_VERSION> pid=<pid>} and {@code GET
+ * /slow?ms=N} after N ms, so every test can run against any of them.
+ */
+enum App {
+    HELLO("hello", "-Xmx64m", null),
+    SPRING_BOOT("spring-boot", "-Xmx160m", "/actuator/health/readiness");
+
+    private final Path jar;
+    private final String heap;
+    private final String readinessPath;
+
+    App(String name, String heap, String readinessPath) {
+        this.jar = Sandbox.HOME.resolve("examples/" + name + "/target/" + name + ".jar");
+        this.heap = heap;
+        this.readinessPath = readinessPath;
+    }
+
+    /** Where the framework reports its own readiness, which Baton flips with the health path; or null. */
+    String readinessPath() {
+        return readinessPath;
+    }
+
+    /** The worker command, with test-sized JVM flags. */
+    List<String> command() {
+        return List.of("java", heap, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k", "-jar", jar.toString());
+    }
+
+    /** Without Baton, as a developer runs it: {@code java -jar}. */
+    Path jar() {
+        return jar;
+    }
+}
