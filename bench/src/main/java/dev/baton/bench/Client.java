@@ -1,6 +1,9 @@
 package dev.baton.bench;
 
+import dev.baton.testing.Http;
+import dev.baton.testing.Poll;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Map;
@@ -28,7 +31,7 @@ final class Client implements Runnable {
     private long nextNanos;
     final Map<Bucket, Tally> tallies = new EnumMap<>(Bucket.class);
     final Map<String, Long> versions = new HashMap<>();
-    private HttpConnection connection;
+    private Http connection;
 
     /** {@code intervalNanos} 0 runs flat out; else the first request is due {@code offsetNanos} from now. */
     Client(LoadGenerator load, Mode mode, String path, int timeoutMillis, boolean slow, long intervalNanos,
@@ -77,10 +80,10 @@ final class Client implements Runnable {
         boolean connecting = connection == null;
         try {
             if (connecting) {
-                connection = new HttpConnection(load.port(), timeoutMillis);
+                connection = Http.connect(load.port(), Duration.ofMillis(timeoutMillis));
                 connecting = false;
             }
-            HttpConnection.Response response = connection.get(path, mode == Mode.KEEP_ALIVE);
+            Http.Response response = connection.get(path, mode == Mode.KEEP_ALIVE);
             if (response.closes()) {
                 closeConnection();
             }
@@ -98,7 +101,11 @@ final class Client implements Runnable {
 
     private void closeConnection() {
         if (connection != null) {
-            connection.close();
+            try {
+                connection.close();
+            } catch (IOException ignored) {
+                // Closing is all we wanted.
+            }
             connection = null;
         }
     }

@@ -1,5 +1,6 @@
 package dev.baton.bench;
 
+import dev.baton.testing.Poll;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

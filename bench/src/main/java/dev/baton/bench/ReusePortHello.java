@@ -1,5 +1,6 @@
 package dev.baton.bench;
 
+import dev.baton.testing.Poll;
 import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;

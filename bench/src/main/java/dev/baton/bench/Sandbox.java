@@ -1,5 +1,6 @@
 package dev.baton.bench;
 
+import dev.baton.testing.Poll;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,5 +1,7 @@
 package dev.baton.bench;
 
+import dev.baton.testing.Http;
+import dev.baton.testing.Poll;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
@@ -20,17 +22,21 @@ final class VersionProbe {
      * {@code within} has passed, or as soon as {@code hopeless} says the version will never come.
      */
     static long awaitServed(int port, String version, Duration within, BooleanSupplier hopeless) {
-        return Poll.until("version " + version + " served on port " + port, within, () -> {
-            if (hopeless.getAsBoolean()) {
-                throw new IllegalStateException("version " + version + " will not be served");
-            }
-            try (HttpConnection connection = new HttpConnection(port, TIMEOUT_MILLIS)) {
-                HttpConnection.Response response = connection.get("/", false);
-                return response.status() == 200 && version.equals(response.version())
-                        ? System.currentTimeMillis() : null;
-            } catch (IOException notYet) {
-                return null;
-            }
-        });
+        try {
+            return Poll.until("version " + version + " served on port " + port, within, () -> {
+                if (hopeless.getAsBoolean()) {
+                    throw new IllegalStateException("version " + version + " will not be served");
+                }
+                try (Http connection = Http.connect(port, Duration.ofMillis(TIMEOUT_MILLIS))) {
+                    Http.Response response = connection.get("/", false);
+                    return response.status() == 200 && version.equals(response.version())
+                            ? System.currentTimeMillis() : null;
+                } catch (IOException notYet) {
+                    return null;
+                }
+            });
+        } catch (AssertionError timedOut) {
+            throw new IllegalStateException(timedOut.getMessage());
+        }
     }
 }

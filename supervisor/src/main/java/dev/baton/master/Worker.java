@@ -3,9 +3,9 @@ package dev.baton.master;
 import dev.baton.posix.Posix;
 import dev.baton.protocol.Command;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.charset.StandardCharsets;
 
 /** One worker process as the master sees it. Touched only by the master's loop thread. */
 final class Worker {

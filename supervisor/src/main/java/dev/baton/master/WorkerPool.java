@@ -2,11 +2,11 @@ package dev.baton.master;
 
 import dev.baton.net.Listener;
 import dev.baton.posix.Posix;
+import dev.baton.posix.PosixException;
 import dev.baton.protocol.Command;
 import dev.baton.protocol.Report;
 import dev.baton.protocol.WorkerEnvironment;
 import dev.baton.protocol.WorkerFds;
-import dev.baton.posix.PosixException;
 import dev.baton.signals.Signal;
 import dev.baton.spawn.ExitStatus;
 import dev.baton.spawn.ProcessState;

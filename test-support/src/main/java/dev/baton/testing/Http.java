@@ -2,6 +2,7 @@ package dev.baton.testing;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -33,8 +34,10 @@ public final class Http implements AutoCloseable {
             return headers.getOrDefault("connection", "");
         }
 
+        /** Whether the server ends the connection after this response. */
         public boolean closes() {
-            return "close".equalsIgnoreCase(connection());
+            return "close".equalsIgnoreCase(connection())
+                    || !headers.containsKey("content-length") && !headers.containsKey("transfer-encoding");
         }
 
         /** The worker pid in the examples' body: "version=1 pid=1234". */
@@ -42,23 +45,42 @@ public final class Http implements AutoCloseable {
             return Integer.parseInt(body.trim().replaceAll("(?s).*pid=(\\d+).*", "$1"));
         }
 
+        /** The version in the examples' body, or null if it names none. */
         public String version() {
-            return body.trim().replaceAll("(?s).*version=(\\S+).*", "$1");
+            int start = body.indexOf("version=");
+            if (start < 0) {
+                return null;
+            }
+            int end = start + "version=".length();
+            while (end < body.length() && !Character.isWhitespace(body.charAt(end))) {
+                end++;
+            }
+            return body.substring(start + "version=".length(), end);
         }
     }
 
-    private Http(InetSocketAddress address) throws IOException {
+    private Http(InetSocketAddress address, Duration timeout) throws IOException {
         socket = new Socket();
-        socket.connect(address, (int) READ_BOUND.toMillis());
-        socket.setSoTimeout((int) READ_BOUND.toMillis());
-        socket.setTcpNoDelay(true);
-        in = new BufferedInputStream(socket.getInputStream());
-        out = socket.getOutputStream();
+        try {
+            socket.setTcpNoDelay(true);
+            socket.connect(address, (int) timeout.toMillis());
+            socket.setSoTimeout((int) timeout.toMillis());
+            in = new BufferedInputStream(socket.getInputStream());
+            out = socket.getOutputStream();
+        } catch (IOException e) {
+            socket.close();
+            throw e;
+        }
     }
 
     /** A connection for one or more requests. */
     public static Http connect(InetSocketAddress address) throws IOException {
-        return new Http(address);
+        return new Http(address, READ_BOUND);
+    }
+
+    /** A connection to 127.0.0.1 whose connect and reads each give up after {@code timeout}. */
+    public static Http connect(int port, Duration timeout) throws IOException {
+        return new Http(new InetSocketAddress("127.0.0.1", port), timeout);
     }
 
     /** A connection to 127.0.0.1. */
@@ -67,7 +89,7 @@ public final class Http implements AutoCloseable {
     }
 
     public static Http connect(String host, int port) throws IOException {
-        return new Http(new InetSocketAddress(host, port));
+        return connect(new InetSocketAddress(host, port));
     }
 
     /** One request on a connection of its own, which asks the server to close it. */
@@ -84,7 +106,12 @@ public final class Http implements AutoCloseable {
 
     /** A GET on this connection, keeping it alive. */
     public Response get(String path) throws IOException {
-        send("GET", path, true);
+        return get(path, true);
+    }
+
+    /** A GET on this connection; {@code keepAlive} false asks the server to close it after. */
+    public Response get(String path, boolean keepAlive) throws IOException {
+        send("GET", path, keepAlive);
         return receive();
     }
 
@@ -115,9 +142,13 @@ public final class Http implements AutoCloseable {
     private Response receive(boolean withBody) throws IOException {
         String statusLine = line();
         if (statusLine == null) {
-            throw new IOException("connection closed before a response");
+            throw new EOFException("connection closed before a response");
         }
-        int status = Integer.parseInt(statusLine.split(" ")[1]);
+        String[] words = statusLine.split(" ");
+        if (words.length < 2 || !words[0].startsWith("HTTP/1.")) {
+            throw new IOException("malformed status line: " + statusLine);
+        }
+        int status = Integer.parseInt(words[1]);
         Map<String, String> headers = new TreeMap<>();
         String header;
         while ((header = line()) != null && !header.isEmpty()) {
@@ -128,7 +159,11 @@ public final class Http implements AutoCloseable {
         if (!withBody) {
             body = new byte[0];
         } else if (headers.containsKey("content-length")) {
-            body = in.readNBytes(Integer.parseInt(headers.get("content-length")));
+            int length = Integer.parseInt(headers.get("content-length"));
+            body = in.readNBytes(length);
+            if (body.length < length) {
+                throw new EOFException("connection closed after " + body.length + " of " + length + " body bytes");
+            }
         } else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
             ByteArrayOutputStream chunks = new ByteArrayOutputStream();
             int size;
@@ -175,7 +210,7 @@ public final class Http implements AutoCloseable {
         if (line.size() == 0) {
             return null;
         }
-        throw new IOException("connection closed mid-line");
+        throw new EOFException("connection closed mid-line");
     }
 
     @Override

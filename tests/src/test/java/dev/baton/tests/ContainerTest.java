@@ -1,10 +1,9 @@
 package dev.baton.tests;
 
-import dev.baton.testing.Http;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.baton.testing.Http;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,6 @@
 package dev.baton.tests;
 
 import dev.baton.testing.Http;
-
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,7 +1,6 @@
 package dev.baton.tests;
 
 import dev.baton.testing.Poll;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;

@@ -1,12 +1,11 @@
 package dev.baton.tests;
 
-import dev.baton.testing.Http;
-import dev.baton.testing.Poll;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.baton.testing.Http;
+import dev.baton.testing.Poll;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;

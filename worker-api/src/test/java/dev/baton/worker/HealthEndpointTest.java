@@ -1,11 +1,10 @@
 package dev.baton.worker;
 
-import dev.baton.testing.Http;
-import dev.baton.testing.Poll;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.baton.testing.Http;
+import dev.baton.testing.Poll;
 import dev.baton.worker.runtime.HealthPath;
 import java.io.IOException;
 import java.time.Duration;

@@ -1,13 +1,12 @@
 package dev.baton.worker;
 
-import dev.baton.testing.Http;
-import dev.baton.testing.Poll;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.baton.testing.Http;
+import dev.baton.testing.Poll;
 import dev.baton.worker.runtime.HealthPath;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;

@@ -1,7 +1,6 @@
 package dev.baton.worker;
 
 import dev.baton.testing.Http;
-
 import dev.baton.worker.runtime.HealthPath;
 import io.undertow.server.HttpHandler;
 import java.io.IOException;
