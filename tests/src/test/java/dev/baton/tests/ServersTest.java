@@ -116,7 +116,8 @@ class ServersTest {
         Poll.until("replacement ready", BOOT, () -> baton.count("\\): ready in") >= 3);
         assertEquals(200, Http.get(port, "/health").status());
 
-        try (Http slow = Http.connect(port)) {
+        try (Http slow = Http.connect(port); Http idle = Http.connect(port)) {
+            assertFalse(idle.get("/").closes(), "a keep-alive connection, left idle from now on");
             slow.send("/slow?ms=3000");
             Poll.until("slow request accepted", Duration.ofSeconds(10),
                     () -> Processes.children(baton.pid()).stream().anyMatch(w -> Sockets.acceptedBy(w, port, slow.localPort())));
@@ -132,8 +133,12 @@ class ServersTest {
             }
             Http.Response response = slow.receive();
             assertEquals(200, response.status(), "the request in flight finished");
+            assertTrue(idle.closedByServer(), "the idle keep-alive connection was closed cleanly (FIN, not a reset)");
             assertEquals(0, baton.awaitExit(Duration.ofSeconds(30)));
-            assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - quitAt) >= 2000, "drained only after the delay");
+            long stopMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - quitAt);
+            assertTrue(stopMillis >= 2000, "drained only after the delay");
+            // The idle connection closed after its grace, not at the graceful timeout (20 s).
+            assertTrue(stopMillis < 12_000, "stopped " + stopMillis + " ms after QUIT");
         }
         assertFalse(Files.exists(config.pidFile), "pid file removed");
         assertEquals(List.of(), sandbox.survivors());
