@@ -1,5 +1,6 @@
 package dev.baton.spring;
 
+import dev.baton.protocol.WorkerEnvironment;
 import dev.baton.worker.runtime.Application;
 import dev.baton.worker.runtime.WorkerRuntime;
 import org.apache.catalina.startup.Tomcat;
@@ -110,11 +111,15 @@ public class BatonAutoConfiguration {
         }
     }
 
-    /** A Baton master started this JVM; a malformed BATON_* variable ends it here, with one line. */
+    /**
+     * A Baton master started this JVM. Without one, Baton reads nothing else, so a stray {@code
+     * BATON_*} variable cannot break a plain application; under one, a malformed variable ends
+     * the JVM here, with one line for the master's log.
+     */
     static final class UnderBatonMaster implements Condition {
         @Override
         public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
-            return WorkerRuntime.current().supervised();
+            return System.getenv(WorkerEnvironment.MASTER_PID) != null && WorkerRuntime.current().supervised();
         }
     }
 }

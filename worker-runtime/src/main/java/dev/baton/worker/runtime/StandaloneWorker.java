@@ -29,6 +29,7 @@ final class StandaloneWorker {
                 log.event("listening on " + EventLog.hostPort(server.localAddress()));
             }
         }, "baton-worker");
+        starting.setDaemon(true);
         starting.start();
     }
 }

@@ -45,8 +45,10 @@ final class SupervisedWorker implements MasterLink.Commands {
             System.exit(1);
         }
         worker.link.startReading(worker);
-        // Not a daemon: it is what keeps a worker whose main thread returned alive until the drain.
+        // A daemon: if the application dies while starting (a Spring context that fails), the JVM
+        // must exit and the master see it. The server's threads, or serve(), keep a worker alive.
         Thread lifecycle = new Thread(worker::run, "baton-worker");
+        lifecycle.setDaemon(true);
         lifecycle.start();
     }
 

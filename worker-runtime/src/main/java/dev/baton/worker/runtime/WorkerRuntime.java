@@ -136,7 +136,8 @@ public final class WorkerRuntime {
     /**
      * Runs {@code server} as this worker, on a thread of the runtime's; returns at once. Under a
      * master: warm-up, readiness, accept, {@code ready}, heartbeats; then, when told, the drain and
-     * the exit. Standalone: readiness, accept, and a shutdown hook that drains.
+     * the exit. Standalone: readiness, accept, and a shutdown hook that drains. The runtime's
+     * threads are daemons: the server's own threads, or {@link #serve}, keep the JVM alive.
      *
      * @throws IllegalStateException if called twice in one JVM
      */
