@@ -10,10 +10,17 @@ import java.util.List;
 final class HelloConfig {
     final Path file;
     final Path pidFile;
+    private final String listen;
 
     HelloConfig(Sandbox sandbox) {
-        this.file = sandbox.dir().resolve("baton.conf");
-        this.pidFile = sandbox.dir().resolve("baton.pid");
+        this(sandbox.dir(), "127.0.0.1:0");
+    }
+
+    /** One node of several: its config and pid file in a directory of its own, on an address of its own. */
+    HelloConfig(Path dir, String listen) {
+        this.file = dir.resolve("baton.conf");
+        this.pidFile = dir.resolve("baton.pid");
+        this.listen = listen;
     }
 
     /**
@@ -21,7 +28,7 @@ final class HelloConfig {
      * an extra {@code command} line replaces hello's.
      */
     void write(String version, int workers, String... extra) throws IOException {
-        List<String> lines = new ArrayList<>(List.of("listen = 127.0.0.1:0", "workers = " + workers, "pid = " + pidFile,
+        List<String> lines = new ArrayList<>(List.of("listen = " + listen, "workers = " + workers, "pid = " + pidFile,
                 "graceful-timeout = 20"));
         lines.addAll(List.of(extra));
         if (lines.stream().noneMatch(line -> line.startsWith("command ="))) {
