@@ -188,8 +188,8 @@ class FleetTest {
             long workersGone = millisSince(killed);
             awaitState(node.name + " DOWN", STEP, states -> "DOWN".equals(states.get(node.name)));
             long down = millisSince(killed);
-            long okAtDown = load.ok();
-            awaitRequests(load, okAtDown + 200);
+            // The fleet serves on without it (this waits for as much, or fails).
+            awaitRequests(load, load.ok() + 200);
             load.close();
             List<String> failures = load.failures();
             Map<String, Long> kinds = failures.stream().collect(Collectors.groupingBy(
@@ -198,7 +198,6 @@ class FleetTest {
                     + "HAProxy marked it DOWN at %d ms; %d requests (%d after the kill), %d failed%s; HAProxy %s (before: %s)",
                     node.name, workersGone, down, load.ok(), load.ok() - okBefore, failures.size(),
                     kinds.isEmpty() ? "" : " " + kinds, haProxy.retries(node.name), before));
-            assertTrue(load.ok() > okAtDown, "the fleet serves on without " + node.name);
         }
     }
 
