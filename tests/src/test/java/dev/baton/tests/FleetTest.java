@@ -150,8 +150,10 @@ class FleetTest {
     private void nodeOutAndBack(Node node) throws Exception {
         try (Load load = startLoad()) {
             int master = node.master();
-            long started = System.nanoTime();
             Sandbox.Run stop = sandbox.start(List.of("stop", "--pid", node.config.pidFile.toString()));
+            // Timed from the master's taking the request, not from the start of the command's JVM.
+            node.run.awaitLog("stop request: stopping gracefully; /health reports 503", STEP);
+            long started = System.nanoTime();
             awaitState(node.name + " DOWN", STEP, states -> "DOWN".equals(states.get(node.name)));
             long down = millisSince(started);
             Processes.awaitGone(master, STEP);
@@ -169,7 +171,7 @@ class FleetTest {
             load.close();
             assertEquals(List.of(), load.failures(), "failed requests while " + node.name + " went out and came back");
             figures.add(String.format("(b) %s out with baton stop (--health-delay %d s) and back: HAProxy marked it DOWN "
-                    + "%d ms after the stop, its master exited at %d ms; restarted, ready in %d ms, UP in HAProxy at %d ms; "
+                    + "%d ms after the master took the stop request, its master exited at %d ms; restarted, ready in %d ms, UP in HAProxy at %d ms; "
                     + "%d requests, %d failed", node.name, HEALTH_DELAY_S, down, gone, ready, up, load.ok(), load.failures().size()));
         }
     }
