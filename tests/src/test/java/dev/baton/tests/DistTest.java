@@ -55,7 +55,9 @@ class DistTest {
         List<String> start = new ArrayList<>(List.of(baton.toString(), "start", "--listen", "127.0.0.1:0", "--workers", "1", "--"));
         start.addAll(Sandbox.hello().stream().map(arg -> arg.equals(Sandbox.HELLO.toString()) ? app.toString() : arg).toList());
         Sandbox.Run master = sandbox.launch(Map.of(), start).awaitReady();
-        assertTrue(master.log().contains(app.toString()) && !master.log().contains(Sandbox.HOME + "/"), master.log());
+        String commandLine = Files.readString(Path.of("/proc/" + master.pid() + "/cmdline")).replace('\0', ' ');
+        assertTrue(commandLine.contains(home.resolve("lib/baton.jar").toString()) && !commandLine.contains(Sandbox.HOME + "/"),
+                "the master runs from the unpacked archive, nothing from the clone: " + commandLine);
         assertEquals(200, Http.get(master.port(), "/").status());
         master.signal("QUIT");
         assertEquals(0, master.awaitExit(QUICK), master.log());
