@@ -4,7 +4,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code baton}: the command line. Every user mistake ends as one line on stderr and a non-zero exit. */
-@Command(name = "baton", mixinStandardHelpOptions = true, version = "baton 0.1.0",
+@Command(name = "baton", mixinStandardHelpOptions = true, versionProvider = Versions.class,
         description = "Zero-downtime restarts for JVM web servers, in the manner of Unicorn.",
         subcommands = {StartCommand.class, UpgradeCommand.class, StatusCommand.class, ReloadCommand.class,
                 ScaleCommand.class, StopCommand.class})

@@ -181,8 +181,10 @@ final class WorkerPool {
         long limit = settings.maxRequests() == 0 ? 0
                 : settings.maxRequests() + ThreadLocalRandom.current().nextLong(settings.maxRequests() / 10 + 1);
         Worker worker = new Worker(slot, label, generation, pid, down[1], now, limit);
-        worker.deadline(now + settings.bootTimeout().toNanos(),
-                "not ready within --boot-timeout " + settings.bootTimeout().toSeconds() + " s");
+        // Most often an application that does not speak Baton's protocol at all: say so, since it
+        // would otherwise be respawned (with the crash-loop backoff) for no visible reason.
+        worker.deadline(now + settings.bootTimeout().toNanos(), "started but never reported ready within --boot-timeout "
+                + settings.bootTimeout().toSeconds() + " s: does it use worker-api or an adapter? see README: Serving an application");
         workers.put(pid, worker);
         LineReader.start("baton-worker-" + pid, up[0], line -> events.accept(new Event.WorkerSaid(worker, line)),
                 () -> events.accept(new Event.WorkerClosed(worker)));
@@ -329,7 +331,7 @@ final class WorkerPool {
                 hung(worker, now);
             }
             if (worker.killAt != 0 && now - worker.killAt >= 0) {
-                Log.line(worker.name(), worker.killReason + ": sending SIGKILL");
+                Log.line(worker.name(), worker.killReason + "; sending SIGKILL");
                 Posix.kill(worker.pid, Signal.KILL.number());
                 worker.killAt = 0;
                 worker.killReason = null;

@@ -13,6 +13,7 @@ import java.util.List;
 final class HelloConfig {
     final Path file;
     final Path pidFile;
+    private final String listen;
     private final App app;
 
     HelloConfig(Sandbox sandbox) {
@@ -20,8 +21,14 @@ final class HelloConfig {
     }
 
     HelloConfig(Sandbox sandbox, App app) {
-        this.file = sandbox.dir().resolve("baton.conf");
-        this.pidFile = sandbox.dir().resolve("baton.pid");
+        this(sandbox.dir(), "127.0.0.1:0", app);
+    }
+
+    /** One node of several: its config and pid file in a directory of its own, on an address of its own. */
+    HelloConfig(Path dir, String listen, App app) {
+        this.file = dir.resolve("baton.conf");
+        this.pidFile = dir.resolve("baton.pid");
+        this.listen = listen;
         this.app = app;
     }
 
@@ -30,7 +37,7 @@ final class HelloConfig {
      * an extra {@code command} line replaces the app's.
      */
     void write(String version, int workers, String... extra) throws IOException {
-        List<String> lines = new ArrayList<>(List.of("listen = 127.0.0.1:0", "workers = " + workers, "pid = " + pidFile,
+        List<String> lines = new ArrayList<>(List.of("listen = " + listen, "workers = " + workers, "pid = " + pidFile,
                 "graceful-timeout = 20"));
         lines.addAll(List.of(extra));
         if (lines.stream().noneMatch(line -> line.startsWith("command ="))) {
