@@ -1,0 +1,489 @@
+package dev.baton.posix;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.util.List;
+
+/**
+ * {@link NativeCalls} on the JDK's Foreign Function & Memory API (final since JDK 22): no native
+ * library of its own to unpack and load, no sun.misc.Unsafe. errno is captured by the linker
+ * right after each call, before the JVM can run anything that would overwrite it. Native memory
+ * lives in a confined arena per call and is freed when the call returns.
+ */
+final class FfmCalls implements NativeCalls {
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LIBC = LINKER.defaultLookup();
+    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final long SIGSET_BYTES = 128;
+    private static final long SIGINFO_BYTES = 128;
+    private static final long SPAWN_ACTIONS_BYTES = 256;
+    private static final long SPAWN_ATTRIBUTES_BYTES = 512;
+    private static final int SIG_BLOCK = 0;
+    /** siginfo_t: si_signo, si_errno, si_code, padding, then si_pid at offset 16. */
+    private static final long SI_PID = 16;
+
+    // Calls that report failure through errno take the call-state segment as first argument.
+    private static final MethodHandle KILL = errnoCall("kill", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle WAITPID = errnoCall("waitpid", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle WAITID = errnoCall("waitid", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle PIPE2 = errnoCall("pipe2", JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle CLOSE = errnoCall("close", JAVA_INT, JAVA_INT);
+    private static final MethodHandle READ = errnoCall("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final MethodHandle WRITE = errnoCall("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final MethodHandle FCNTL = variadicErrnoCall("fcntl", 2, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle OPEN = variadicErrnoCall("open", 2, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    private static final MethodHandle DUP2 = errnoCall("dup2", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle CLOCK_GETTIME = errnoCall("clock_gettime", JAVA_INT, JAVA_INT, ADDRESS);
+    private static final MethodHandle SIGWAITINFO = errnoCall("sigwaitinfo", JAVA_INT, ADDRESS, ADDRESS);
+    private static final MethodHandle EXECVE = errnoCall("execve", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
+    private static final MethodHandle SOCKET = errnoCall("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle SETSOCKOPT = errnoCall("setsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle GETSOCKOPT = errnoCall("getsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    private static final MethodHandle BIND = errnoCall("bind", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle LISTEN = errnoCall("listen", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle GETSOCKNAME = errnoCall("getsockname", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    private static final MethodHandle SENDTO = errnoCall("sendto", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
+
+    // Calls that cannot fail, or return their error number themselves.
+    private static final MethodHandle GETPID = call("getpid", JAVA_INT);
+    private static final MethodHandle STRERROR = call("strerror", ADDRESS, JAVA_INT);
+    private static final MethodHandle SIGEMPTYSET = call("sigemptyset", JAVA_INT, ADDRESS);
+    private static final MethodHandle SIGADDSET = call("sigaddset", JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle SIGISMEMBER = call("sigismember", JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle PTHREAD_SIGMASK = call("pthread_sigmask", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    private static final MethodHandle SIGNAL = call("signal", ADDRESS, JAVA_INT, ADDRESS);
+    private static final MethodHandle SPAWNP = call("posix_spawnp", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
+    private static final MethodHandle ACTIONS_INIT = call("posix_spawn_file_actions_init", JAVA_INT, ADDRESS);
+    private static final MethodHandle ACTIONS_DESTROY = call("posix_spawn_file_actions_destroy", JAVA_INT, ADDRESS);
+    private static final MethodHandle ADD_DUP2 = call("posix_spawn_file_actions_adddup2", JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    private static final MethodHandle ADD_CLOSEFROM = call("posix_spawn_file_actions_addclosefrom_np", JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle ADD_CHDIR = call("posix_spawn_file_actions_addchdir_np", JAVA_INT, ADDRESS, ADDRESS);
+    private static final MethodHandle ATTR_INIT = call("posix_spawnattr_init", JAVA_INT, ADDRESS);
+    private static final MethodHandle ATTR_DESTROY = call("posix_spawnattr_destroy", JAVA_INT, ADDRESS);
+    private static final MethodHandle SET_FLAGS = call("posix_spawnattr_setflags", JAVA_INT, ADDRESS, JAVA_SHORT);
+    private static final MethodHandle SET_SIGMASK = call("posix_spawnattr_setsigmask", JAVA_INT, ADDRESS, ADDRESS);
+    private static final MethodHandle SET_SIGDEFAULT = call("posix_spawnattr_setsigdefault", JAVA_INT, ADDRESS, ADDRESS);
+
+    @Override
+    public String name() {
+        return "ffm";
+    }
+
+    @Override
+    public int getpid() {
+        try {
+            return (int) GETPID.invokeExact();
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    @Override
+    public int kill(int pid, int signal) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            return result((int) KILL.invokeExact(state, pid, signal), state);
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    @Override
+    public int waitpid(int pid, int[] status, int options) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment raw = arena.allocate(JAVA_INT);
+            int result = result((int) WAITPID.invokeExact(state, pid, raw, options), state);
+            status[0] = raw.get(JAVA_INT, 0);
+            return result;
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    @Override
+    public int waitidPid(int idType, int id, int options) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment info = arena.allocate(SIGINFO_BYTES);
+            int result = result((int) WAITID.invokeExact(state, idType, id, info, options), state);
+            return result < 0 ? result : info.get(JAVA_INT, SI_PID);
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    @Override
+    public int pipe2(int[] fds, int flags) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment pair = arena.allocate(JAVA_INT, 2);
+            int result = result((int) PIPE2.invokeExact(state, pair, flags), state);
+            fds[0] = pair.getAtIndex(JAVA_INT, 0);
+            fds[1] = pair.getAtIndex(JAVA_INT, 1);
+            return result;
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    @Override
+    public int close(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            return result((int) CLOSE.invokeExact(state, fd), state);
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    @Override
+    public long read(int fd, byte[] buffer) {
+        // A native buffer, not the heap array: read() may block, and a critical call that blocks
+        // would hold up the garbage collector.
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment chunk = arena.allocate(buffer.length);
+            long n = (long) READ.invokeExact(state, fd, chunk, (long) buffer.length);
+            if (n < 0) {
+                return -errno(state);
+            }
+            MemorySegment.copy(chunk, JAVA_BYTE, 0, buffer, 0, (int) n);
+            return n;
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    @Override
+    public long write(int fd, byte[] bytes, int offset, int length) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment chunk = arena.allocate(Math.max(1, length));
+            MemorySegment.copy(bytes, offset, chunk, JAVA_BYTE, 0, length);
+            long n = (long) WRITE.invokeExact(state, fd, chunk, (long) length);
+            return n < 0 ? -errno(state) : n;
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    @Override
+    public int fcntl(int fd, int command, int argument) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            return result((int) FCNTL.invokeExact(state, fd, command, argument), state);
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    @Override
+    public int open(String path, int flags, int mode) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            return result((int) OPEN.invokeExact(state, arena.allocateFrom(path), flags, mode), state);
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    @Override
+    public int dup2(int fd, int newFd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            return result((int) DUP2.invokeExact(state, fd, newFd), state);
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    @Override
+    public String strerror(int errno) {
+        try {
+            MemorySegment message = (MemorySegment) STRERROR.invokeExact(errno);
+            return message.reinterpret(Integer.MAX_VALUE).getString(0);
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    @Override
+    public int clockGettime(int clock, long[] timespec) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment raw = arena.allocate(JAVA_LONG, 2);
+            int result = result((int) CLOCK_GETTIME.invokeExact(state, clock, raw), state);
+            timespec[0] = raw.getAtIndex(JAVA_LONG, 0);
+            timespec[1] = raw.getAtIndex(JAVA_LONG, 1);
+            return result;
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    @Override
+    public int blockSignals(int[] signals) {
+        try (Arena arena = Arena.ofConfined()) {
+            return -(int) PTHREAD_SIGMASK.invokeExact(SIG_BLOCK, signalSet(arena, signals), MemorySegment.NULL);
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    @Override
+    public int signalsBlocked(int[] signals) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment current = arena.allocate(SIGSET_BYTES);
+            int result = (int) PTHREAD_SIGMASK.invokeExact(SIG_BLOCK, MemorySegment.NULL, current);
+            if (result != 0) {
+                return -result;
+            }
+            for (int signal : signals) {
+                if ((int) SIGISMEMBER.invokeExact(current, signal) != 1) {
+                    return 0;
+                }
+            }
+            return 1;
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    @Override
+    public int sigwaitinfo(int[] signals, int[] senderPid) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment info = arena.allocate(SIGINFO_BYTES);
+            int signal = result((int) SIGWAITINFO.invokeExact(state, signalSet(arena, signals), info), state);
+            senderPid[0] = info.get(JAVA_INT, SI_PID);
+            return signal;
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    @Override
+    public void resetToDefault(int signal) {
+        try {
+            // SIG_DFL is the null handler.
+            MemorySegment previous = (MemorySegment) SIGNAL.invokeExact(signal, MemorySegment.NULL);
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    @Override
+    public int execve(String path, List<String> argv, List<String> environment) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            return result((int) EXECVE.invokeExact(state, arena.allocateFrom(path), strings(arena, argv),
+                    strings(arena, environment)), state);
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    @Override
+    public int spawn(String file, List<String> argv, List<String> environment, int[] dup2s, int closeFrom,
+                     String directory, int[] defaultSignals, int[] blocked) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment actions = arena.allocate(SPAWN_ACTIONS_BYTES);
+            MemorySegment attributes = arena.allocate(SPAWN_ATTRIBUTES_BYTES);
+            check("posix_spawn_file_actions_init", (int) ACTIONS_INIT.invokeExact(actions));
+            check("posix_spawnattr_init", (int) ATTR_INIT.invokeExact(attributes));
+            try {
+                for (int i = 0; i < dup2s.length; i += 2) {
+                    check("adddup2", (int) ADD_DUP2.invokeExact(actions, dup2s[i], dup2s[i + 1]));
+                }
+                check("addclosefrom_np", (int) ADD_CLOSEFROM.invokeExact(actions, closeFrom));
+                if (directory != null) {
+                    check("addchdir_np", (int) ADD_CHDIR.invokeExact(actions, arena.allocateFrom(directory)));
+                }
+                check("setsigdefault", (int) SET_SIGDEFAULT.invokeExact(attributes, signalSet(arena, defaultSignals)));
+                check("setsigmask", (int) SET_SIGMASK.invokeExact(attributes, signalSet(arena, blocked)));
+                check("setflags", (int) SET_FLAGS.invokeExact(attributes, Posix.SPAWN_FLAGS));
+                MemorySegment pid = arena.allocate(JAVA_INT);
+                check(file, (int) SPAWNP.invokeExact(pid, arena.allocateFrom(file), actions, attributes,
+                        strings(arena, argv), strings(arena, environment)));
+                return pid.get(JAVA_INT, 0);
+            } finally {
+                int ignored = (int) ACTIONS_DESTROY.invokeExact(actions);
+                ignored = (int) ATTR_DESTROY.invokeExact(attributes);
+            }
+        } catch (PosixException e) {
+            throw e;
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    @Override
+    public int socket(int domain, int type, int protocol) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            return result((int) SOCKET.invokeExact(state, domain, type, protocol), state);
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    @Override
+    public int setsockoptInt(int fd, int level, int name, int value) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment raw = arena.allocateFrom(JAVA_INT, value);
+            return result((int) SETSOCKOPT.invokeExact(state, fd, level, name, raw, 4), state);
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    @Override
+    public int getsockoptInt(int fd, int level, int name, int[] value) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment raw = arena.allocate(JAVA_INT);
+            MemorySegment length = arena.allocateFrom(JAVA_INT, 4);
+            int result = result((int) GETSOCKOPT.invokeExact(state, fd, level, name, raw, length), state);
+            value[0] = raw.get(JAVA_INT, 0);
+            return result;
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    @Override
+    public int bind(int fd, byte[] address) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            return result((int) BIND.invokeExact(state, fd, bytes(arena, address), address.length), state);
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    @Override
+    public int listen(int fd, int backlog) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            return result((int) LISTEN.invokeExact(state, fd, backlog), state);
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    @Override
+    public int getsockname(int fd, byte[] address) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment raw = arena.allocate(address.length);
+            MemorySegment length = arena.allocateFrom(JAVA_INT, address.length);
+            int result = result((int) GETSOCKNAME.invokeExact(state, fd, raw, length), state);
+            if (result < 0) {
+                return result;
+            }
+            int filled = Math.min(address.length, length.get(JAVA_INT, 0));
+            MemorySegment.copy(raw, JAVA_BYTE, 0, address, 0, filled);
+            return filled;
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    @Override
+    public long sendto(int fd, byte[] message, byte[] address) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            long n = (long) SENDTO.invokeExact(state, fd, bytes(arena, message), (long) message.length, 0,
+                    bytes(arena, address), address.length);
+            return n < 0 ? -errno(state) : n;
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    private static MethodHandle call(String name, MemoryLayout result, MemoryLayout... arguments) {
+        return LINKER.downcallHandle(symbol(name), FunctionDescriptor.of(result, arguments));
+    }
+
+    private static MethodHandle errnoCall(String name, MemoryLayout result, MemoryLayout... arguments) {
+        return LINKER.downcallHandle(symbol(name), FunctionDescriptor.of(result, arguments),
+                Linker.Option.captureCallState("errno"));
+    }
+
+    /** A C function declared with {@code ...} after {@code fixed} arguments (fcntl, open). */
+    private static MethodHandle variadicErrnoCall(String name, int fixed, MemoryLayout result, MemoryLayout... arguments) {
+        return LINKER.downcallHandle(symbol(name), FunctionDescriptor.of(result, arguments),
+                Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(fixed));
+    }
+
+    private static MemorySegment symbol(String name) {
+        return LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name + " (glibc 2.34 or later needed)"));
+    }
+
+    /** A C result of -1 becomes minus errno; anything else passes. */
+    private static int result(int value, MemorySegment state) {
+        return value == -1 ? -errno(state) : value;
+    }
+
+    private static int errno(MemorySegment state) {
+        return (int) ERRNO.get(state, 0L);
+    }
+
+    private void check(String call, int result) {
+        if (result != 0) {
+            throw failure(call, result);
+        }
+    }
+
+    private static MemorySegment signalSet(Arena arena, int[] signals) throws Throwable {
+        MemorySegment set = arena.allocate(SIGSET_BYTES);
+        int ignored = (int) SIGEMPTYSET.invokeExact(set);
+        for (int signal : signals) {
+            ignored = (int) SIGADDSET.invokeExact(set, signal);
+        }
+        return set;
+    }
+
+    private static MemorySegment bytes(Arena arena, byte[] bytes) {
+        MemorySegment segment = arena.allocate(Math.max(1, bytes.length));
+        MemorySegment.copy(bytes, 0, segment, JAVA_BYTE, 0, bytes.length);
+        return segment;
+    }
+
+    /** A NULL-terminated array of C strings, as argv and envp are. */
+    private static MemorySegment strings(Arena arena, List<String> strings) {
+        MemorySegment array = arena.allocate(ADDRESS, strings.size() + 1);
+        for (int i = 0; i < strings.size(); i++) {
+            array.setAtIndex(ADDRESS, i, arena.allocateFrom(strings.get(i)));
+        }
+        array.setAtIndex(ADDRESS, strings.size(), MemorySegment.NULL);
+        return array;
+    }
+
+    /** invokeExact declares Throwable; a call through a correctly typed handle throws nothing else. */
+    private static RuntimeException unexpected(Throwable e) {
+        if (e instanceof RuntimeException runtime) {
+            return runtime;
+        }
+        if (e instanceof Error error) {
+            throw error;
+        }
+        return new IllegalStateException(e);
+    }
+}
