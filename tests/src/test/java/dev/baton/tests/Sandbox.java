@@ -70,8 +70,17 @@ final class Sandbox implements BeforeEachCallback, AfterEachCallback {
 
     /** The hello example as a worker command, with test-sized JVM flags. */
     static List<String> hello() {
-        return List.of("java", "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
-                "-jar", HELLO.toString());
+        return hello("java");
+    }
+
+    /**
+     * Hello run by {@code java}. The property is what JDK 24+'s --sun-misc-unsafe-memory-access
+     * sets, and JDK 17 does not reject it: Undertow's jboss-threads calls sun.misc.Unsafe, which
+     * JDK 24+ would otherwise warn about in every worker's first lines.
+     */
+    static List<String> hello(String java) {
+        return List.of(java, "-Dsun.misc.unsafe.memory.access=allow", "-Xmx64m", "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", "-Xss512k", "-jar", HELLO.toString());
     }
 
     /** Starts {@code bin/baton} with these arguments in the background, logging to a file. */
