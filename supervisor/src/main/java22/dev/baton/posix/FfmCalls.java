@@ -37,46 +37,46 @@ final class FfmCalls implements NativeCalls {
     private static final long SI_PID = 16;
 
     // Calls that report failure through errno take the call-state segment as first argument.
-    private static final MethodHandle KILL = errnoCall("kill", JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle WAITPID = errnoCall("waitpid", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle WAITID = errnoCall("waitid", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle PIPE2 = errnoCall("pipe2", JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle CLOSE = errnoCall("close", JAVA_INT, JAVA_INT);
-    private static final MethodHandle READ = errnoCall("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
-    private static final MethodHandle WRITE = errnoCall("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
-    private static final MethodHandle FCNTL = variadicErrnoCall("fcntl", 2, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle OPEN = variadicErrnoCall("open", 2, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
-    private static final MethodHandle DUP2 = errnoCall("dup2", JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle CLOCK_GETTIME = errnoCall("clock_gettime", JAVA_INT, JAVA_INT, ADDRESS);
-    private static final MethodHandle SIGWAITINFO = errnoCall("sigwaitinfo", JAVA_INT, ADDRESS, ADDRESS);
-    private static final MethodHandle EXECVE = errnoCall("execve", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
-    private static final MethodHandle SOCKET = errnoCall("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle SETSOCKOPT = errnoCall("setsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle GETSOCKOPT = errnoCall("getsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
-    private static final MethodHandle BIND = errnoCall("bind", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle LISTEN = errnoCall("listen", JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle GETSOCKNAME = errnoCall("getsockname", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
-    private static final MethodHandle SENDTO = errnoCall("sendto", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final Downcall KILL = errnoCall("kill", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final Downcall WAITPID = errnoCall("waitpid", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final Downcall WAITID = errnoCall("waitid", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final Downcall PIPE2 = errnoCall("pipe2", JAVA_INT, ADDRESS, JAVA_INT);
+    private static final Downcall CLOSE = errnoCall("close", JAVA_INT, JAVA_INT);
+    private static final Downcall READ = errnoCall("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final Downcall WRITE = errnoCall("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final Downcall FCNTL = variadicErrnoCall("fcntl", 2, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final Downcall OPEN = variadicErrnoCall("open", 2, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    private static final Downcall DUP2 = errnoCall("dup2", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final Downcall CLOCK_GETTIME = errnoCall("clock_gettime", JAVA_INT, JAVA_INT, ADDRESS);
+    private static final Downcall SIGWAITINFO = errnoCall("sigwaitinfo", JAVA_INT, ADDRESS, ADDRESS);
+    private static final Downcall EXECVE = errnoCall("execve", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
+    private static final Downcall SOCKET = errnoCall("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final Downcall SETSOCKOPT = errnoCall("setsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final Downcall GETSOCKOPT = errnoCall("getsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    private static final Downcall BIND = errnoCall("bind", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final Downcall LISTEN = errnoCall("listen", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final Downcall GETSOCKNAME = errnoCall("getsockname", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    private static final Downcall SENDTO = errnoCall("sendto", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
 
     // Calls that cannot fail, or return their error number themselves.
-    private static final MethodHandle GETPID = call("getpid", JAVA_INT);
-    private static final MethodHandle STRERROR = call("strerror", ADDRESS, JAVA_INT);
-    private static final MethodHandle SIGEMPTYSET = call("sigemptyset", JAVA_INT, ADDRESS);
-    private static final MethodHandle SIGADDSET = call("sigaddset", JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle SIGISMEMBER = call("sigismember", JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle PTHREAD_SIGMASK = call("pthread_sigmask", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
-    private static final MethodHandle SIGNAL = call("signal", ADDRESS, JAVA_INT, ADDRESS);
-    private static final MethodHandle SPAWNP = call("posix_spawnp", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
-    private static final MethodHandle ACTIONS_INIT = call("posix_spawn_file_actions_init", JAVA_INT, ADDRESS);
-    private static final MethodHandle ACTIONS_DESTROY = call("posix_spawn_file_actions_destroy", JAVA_INT, ADDRESS);
-    private static final MethodHandle ADD_DUP2 = call("posix_spawn_file_actions_adddup2", JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
-    private static final MethodHandle ADD_CLOSEFROM = call("posix_spawn_file_actions_addclosefrom_np", JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle ADD_CHDIR = call("posix_spawn_file_actions_addchdir_np", JAVA_INT, ADDRESS, ADDRESS);
-    private static final MethodHandle ATTR_INIT = call("posix_spawnattr_init", JAVA_INT, ADDRESS);
-    private static final MethodHandle ATTR_DESTROY = call("posix_spawnattr_destroy", JAVA_INT, ADDRESS);
-    private static final MethodHandle SET_FLAGS = call("posix_spawnattr_setflags", JAVA_INT, ADDRESS, JAVA_SHORT);
-    private static final MethodHandle SET_SIGMASK = call("posix_spawnattr_setsigmask", JAVA_INT, ADDRESS, ADDRESS);
-    private static final MethodHandle SET_SIGDEFAULT = call("posix_spawnattr_setsigdefault", JAVA_INT, ADDRESS, ADDRESS);
+    private static final Downcall GETPID = call("getpid", JAVA_INT);
+    private static final Downcall STRERROR = call("strerror", ADDRESS, JAVA_INT);
+    private static final Downcall SIGEMPTYSET = call("sigemptyset", JAVA_INT, ADDRESS);
+    private static final Downcall SIGADDSET = call("sigaddset", JAVA_INT, ADDRESS, JAVA_INT);
+    private static final Downcall SIGISMEMBER = call("sigismember", JAVA_INT, ADDRESS, JAVA_INT);
+    private static final Downcall PTHREAD_SIGMASK = call("pthread_sigmask", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    private static final Downcall SIGNAL = call("signal", ADDRESS, JAVA_INT, ADDRESS);
+    private static final Downcall SPAWNP = call("posix_spawnp", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
+    private static final Downcall ACTIONS_INIT = call("posix_spawn_file_actions_init", JAVA_INT, ADDRESS);
+    private static final Downcall ACTIONS_DESTROY = call("posix_spawn_file_actions_destroy", JAVA_INT, ADDRESS);
+    private static final Downcall ADD_DUP2 = call("posix_spawn_file_actions_adddup2", JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    private static final Downcall ADD_CLOSEFROM = call("posix_spawn_file_actions_addclosefrom_np", JAVA_INT, ADDRESS, JAVA_INT);
+    private static final Downcall ADD_CHDIR = call("posix_spawn_file_actions_addchdir_np", JAVA_INT, ADDRESS, ADDRESS);
+    private static final Downcall ATTR_INIT = call("posix_spawnattr_init", JAVA_INT, ADDRESS);
+    private static final Downcall ATTR_DESTROY = call("posix_spawnattr_destroy", JAVA_INT, ADDRESS);
+    private static final Downcall SET_FLAGS = call("posix_spawnattr_setflags", JAVA_INT, ADDRESS, JAVA_SHORT);
+    private static final Downcall SET_SIGMASK = call("posix_spawnattr_setsigmask", JAVA_INT, ADDRESS, ADDRESS);
+    private static final Downcall SET_SIGDEFAULT = call("posix_spawnattr_setsigdefault", JAVA_INT, ADDRESS, ADDRESS);
 
     @Override
     public String name() {
@@ -86,7 +86,7 @@ final class FfmCalls implements NativeCalls {
     @Override
     public int getpid() {
         try {
-            return (int) GETPID.invokeExact();
+            return (int) GETPID.handle().invokeExact();
         } catch (Throwable e) {
             throw unexpected(e);
         }
@@ -96,7 +96,7 @@ final class FfmCalls implements NativeCalls {
     public int kill(int pid, int signal) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            return result((int) KILL.invokeExact(state, pid, signal), state);
+            return result((int) KILL.handle().invokeExact(state, pid, signal), state);
         } catch (Throwable e) {
             throw unexpected(e);
         }
@@ -107,7 +107,7 @@ final class FfmCalls implements NativeCalls {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
             MemorySegment raw = arena.allocate(JAVA_INT);
-            int result = result((int) WAITPID.invokeExact(state, pid, raw, options), state);
+            int result = result((int) WAITPID.handle().invokeExact(state, pid, raw, options), state);
             status[0] = raw.get(JAVA_INT, 0);
             return result;
         } catch (Throwable e) {
@@ -120,7 +120,7 @@ final class FfmCalls implements NativeCalls {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
             MemorySegment info = arena.allocate(SIGINFO_BYTES);
-            int result = result((int) WAITID.invokeExact(state, idType, id, info, options), state);
+            int result = result((int) WAITID.handle().invokeExact(state, idType, id, info, options), state);
             return result < 0 ? result : info.get(JAVA_INT, SI_PID);
         } catch (Throwable e) {
             throw unexpected(e);
@@ -132,7 +132,7 @@ final class FfmCalls implements NativeCalls {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
             MemorySegment pair = arena.allocate(JAVA_INT, 2);
-            int result = result((int) PIPE2.invokeExact(state, pair, flags), state);
+            int result = result((int) PIPE2.handle().invokeExact(state, pair, flags), state);
             fds[0] = pair.getAtIndex(JAVA_INT, 0);
             fds[1] = pair.getAtIndex(JAVA_INT, 1);
             return result;
@@ -145,7 +145,7 @@ final class FfmCalls implements NativeCalls {
     public int close(int fd) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            return result((int) CLOSE.invokeExact(state, fd), state);
+            return result((int) CLOSE.handle().invokeExact(state, fd), state);
         } catch (Throwable e) {
             throw unexpected(e);
         }
@@ -158,7 +158,7 @@ final class FfmCalls implements NativeCalls {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
             MemorySegment chunk = arena.allocate(buffer.length);
-            long n = (long) READ.invokeExact(state, fd, chunk, (long) buffer.length);
+            long n = (long) READ.handle().invokeExact(state, fd, chunk, (long) buffer.length);
             if (n < 0) {
                 return -errno(state);
             }
@@ -175,7 +175,7 @@ final class FfmCalls implements NativeCalls {
             MemorySegment state = arena.allocate(CALL_STATE);
             MemorySegment chunk = arena.allocate(Math.max(1, length));
             MemorySegment.copy(bytes, offset, chunk, JAVA_BYTE, 0, length);
-            long n = (long) WRITE.invokeExact(state, fd, chunk, (long) length);
+            long n = (long) WRITE.handle().invokeExact(state, fd, chunk, (long) length);
             return n < 0 ? -errno(state) : n;
         } catch (Throwable e) {
             throw unexpected(e);
@@ -186,7 +186,7 @@ final class FfmCalls implements NativeCalls {
     public int fcntl(int fd, int command, int argument) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            return result((int) FCNTL.invokeExact(state, fd, command, argument), state);
+            return result((int) FCNTL.handle().invokeExact(state, fd, command, argument), state);
         } catch (Throwable e) {
             throw unexpected(e);
         }
@@ -196,7 +196,7 @@ final class FfmCalls implements NativeCalls {
     public int open(String path, int flags, int mode) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            return result((int) OPEN.invokeExact(state, arena.allocateFrom(path), flags, mode), state);
+            return result((int) OPEN.handle().invokeExact(state, arena.allocateFrom(path), flags, mode), state);
         } catch (Throwable e) {
             throw unexpected(e);
         }
@@ -206,7 +206,7 @@ final class FfmCalls implements NativeCalls {
     public int dup2(int fd, int newFd) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            return result((int) DUP2.invokeExact(state, fd, newFd), state);
+            return result((int) DUP2.handle().invokeExact(state, fd, newFd), state);
         } catch (Throwable e) {
             throw unexpected(e);
         }
@@ -215,7 +215,7 @@ final class FfmCalls implements NativeCalls {
     @Override
     public String strerror(int errno) {
         try {
-            MemorySegment message = (MemorySegment) STRERROR.invokeExact(errno);
+            MemorySegment message = (MemorySegment) STRERROR.handle().invokeExact(errno);
             return message.reinterpret(Integer.MAX_VALUE).getString(0);
         } catch (Throwable e) {
             throw unexpected(e);
@@ -227,7 +227,7 @@ final class FfmCalls implements NativeCalls {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
             MemorySegment raw = arena.allocate(JAVA_LONG, 2);
-            int result = result((int) CLOCK_GETTIME.invokeExact(state, clock, raw), state);
+            int result = result((int) CLOCK_GETTIME.handle().invokeExact(state, clock, raw), state);
             timespec[0] = raw.getAtIndex(JAVA_LONG, 0);
             timespec[1] = raw.getAtIndex(JAVA_LONG, 1);
             return result;
@@ -239,7 +239,7 @@ final class FfmCalls implements NativeCalls {
     @Override
     public int blockSignals(int[] signals) {
         try (Arena arena = Arena.ofConfined()) {
-            return -(int) PTHREAD_SIGMASK.invokeExact(SIG_BLOCK, signalSet(arena, signals), MemorySegment.NULL);
+            return -(int) PTHREAD_SIGMASK.handle().invokeExact(SIG_BLOCK, signalSet(arena, signals), MemorySegment.NULL);
         } catch (Throwable e) {
             throw unexpected(e);
         }
@@ -249,12 +249,12 @@ final class FfmCalls implements NativeCalls {
     public int signalsBlocked(int[] signals) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment current = arena.allocate(SIGSET_BYTES);
-            int result = (int) PTHREAD_SIGMASK.invokeExact(SIG_BLOCK, MemorySegment.NULL, current);
+            int result = (int) PTHREAD_SIGMASK.handle().invokeExact(SIG_BLOCK, MemorySegment.NULL, current);
             if (result != 0) {
                 return -result;
             }
             for (int signal : signals) {
-                if ((int) SIGISMEMBER.invokeExact(current, signal) != 1) {
+                if ((int) SIGISMEMBER.handle().invokeExact(current, signal) != 1) {
                     return 0;
                 }
             }
@@ -269,7 +269,7 @@ final class FfmCalls implements NativeCalls {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
             MemorySegment info = arena.allocate(SIGINFO_BYTES);
-            int signal = result((int) SIGWAITINFO.invokeExact(state, signalSet(arena, signals), info), state);
+            int signal = result((int) SIGWAITINFO.handle().invokeExact(state, signalSet(arena, signals), info), state);
             senderPid[0] = info.get(JAVA_INT, SI_PID);
             return signal;
         } catch (Throwable e) {
@@ -281,7 +281,7 @@ final class FfmCalls implements NativeCalls {
     public void resetToDefault(int signal) {
         try {
             // SIG_DFL is the null handler.
-            MemorySegment previous = (MemorySegment) SIGNAL.invokeExact(signal, MemorySegment.NULL);
+            MemorySegment previous = (MemorySegment) SIGNAL.handle().invokeExact(signal, MemorySegment.NULL);
         } catch (Throwable e) {
             throw unexpected(e);
         }
@@ -291,7 +291,7 @@ final class FfmCalls implements NativeCalls {
     public int execve(String path, List<String> argv, List<String> environment) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            return result((int) EXECVE.invokeExact(state, arena.allocateFrom(path), strings(arena, argv),
+            return result((int) EXECVE.handle().invokeExact(state, arena.allocateFrom(path), strings(arena, argv),
                     strings(arena, environment)), state);
         } catch (Throwable e) {
             throw unexpected(e);
@@ -304,26 +304,26 @@ final class FfmCalls implements NativeCalls {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment actions = arena.allocate(SPAWN_ACTIONS_BYTES);
             MemorySegment attributes = arena.allocate(SPAWN_ATTRIBUTES_BYTES);
-            check("posix_spawn_file_actions_init", (int) ACTIONS_INIT.invokeExact(actions));
-            check("posix_spawnattr_init", (int) ATTR_INIT.invokeExact(attributes));
+            check("posix_spawn_file_actions_init", (int) ACTIONS_INIT.handle().invokeExact(actions));
+            check("posix_spawnattr_init", (int) ATTR_INIT.handle().invokeExact(attributes));
             try {
                 for (int i = 0; i < dup2s.length; i += 2) {
-                    check("adddup2", (int) ADD_DUP2.invokeExact(actions, dup2s[i], dup2s[i + 1]));
+                    check("adddup2", (int) ADD_DUP2.handle().invokeExact(actions, dup2s[i], dup2s[i + 1]));
                 }
-                check("addclosefrom_np", (int) ADD_CLOSEFROM.invokeExact(actions, closeFrom));
+                check("addclosefrom_np", (int) ADD_CLOSEFROM.handle().invokeExact(actions, closeFrom));
                 if (directory != null) {
-                    check("addchdir_np", (int) ADD_CHDIR.invokeExact(actions, arena.allocateFrom(directory)));
+                    check("addchdir_np", (int) ADD_CHDIR.handle().invokeExact(actions, arena.allocateFrom(directory)));
                 }
-                check("setsigdefault", (int) SET_SIGDEFAULT.invokeExact(attributes, signalSet(arena, defaultSignals)));
-                check("setsigmask", (int) SET_SIGMASK.invokeExact(attributes, signalSet(arena, blocked)));
-                check("setflags", (int) SET_FLAGS.invokeExact(attributes, Posix.SPAWN_FLAGS));
+                check("setsigdefault", (int) SET_SIGDEFAULT.handle().invokeExact(attributes, signalSet(arena, defaultSignals)));
+                check("setsigmask", (int) SET_SIGMASK.handle().invokeExact(attributes, signalSet(arena, blocked)));
+                check("setflags", (int) SET_FLAGS.handle().invokeExact(attributes, Posix.SPAWN_FLAGS));
                 MemorySegment pid = arena.allocate(JAVA_INT);
-                check(file, (int) SPAWNP.invokeExact(pid, arena.allocateFrom(file), actions, attributes,
+                check(file, (int) SPAWNP.handle().invokeExact(pid, arena.allocateFrom(file), actions, attributes,
                         strings(arena, argv), strings(arena, environment)));
                 return pid.get(JAVA_INT, 0);
             } finally {
-                int ignored = (int) ACTIONS_DESTROY.invokeExact(actions);
-                ignored = (int) ATTR_DESTROY.invokeExact(attributes);
+                int ignored = (int) ACTIONS_DESTROY.handle().invokeExact(actions);
+                ignored = (int) ATTR_DESTROY.handle().invokeExact(attributes);
             }
         } catch (PosixException e) {
             throw e;
@@ -336,7 +336,7 @@ final class FfmCalls implements NativeCalls {
     public int socket(int domain, int type, int protocol) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            return result((int) SOCKET.invokeExact(state, domain, type, protocol), state);
+            return result((int) SOCKET.handle().invokeExact(state, domain, type, protocol), state);
         } catch (Throwable e) {
             throw unexpected(e);
         }
@@ -347,7 +347,7 @@ final class FfmCalls implements NativeCalls {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
             MemorySegment raw = arena.allocateFrom(JAVA_INT, value);
-            return result((int) SETSOCKOPT.invokeExact(state, fd, level, name, raw, 4), state);
+            return result((int) SETSOCKOPT.handle().invokeExact(state, fd, level, name, raw, 4), state);
         } catch (Throwable e) {
             throw unexpected(e);
         }
@@ -359,7 +359,7 @@ final class FfmCalls implements NativeCalls {
             MemorySegment state = arena.allocate(CALL_STATE);
             MemorySegment raw = arena.allocate(JAVA_INT);
             MemorySegment length = arena.allocateFrom(JAVA_INT, 4);
-            int result = result((int) GETSOCKOPT.invokeExact(state, fd, level, name, raw, length), state);
+            int result = result((int) GETSOCKOPT.handle().invokeExact(state, fd, level, name, raw, length), state);
             value[0] = raw.get(JAVA_INT, 0);
             return result;
         } catch (Throwable e) {
@@ -371,7 +371,7 @@ final class FfmCalls implements NativeCalls {
     public int bind(int fd, byte[] address) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            return result((int) BIND.invokeExact(state, fd, bytes(arena, address), address.length), state);
+            return result((int) BIND.handle().invokeExact(state, fd, bytes(arena, address), address.length), state);
         } catch (Throwable e) {
             throw unexpected(e);
         }
@@ -381,7 +381,7 @@ final class FfmCalls implements NativeCalls {
     public int listen(int fd, int backlog) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            return result((int) LISTEN.invokeExact(state, fd, backlog), state);
+            return result((int) LISTEN.handle().invokeExact(state, fd, backlog), state);
         } catch (Throwable e) {
             throw unexpected(e);
         }
@@ -393,7 +393,7 @@ final class FfmCalls implements NativeCalls {
             MemorySegment state = arena.allocate(CALL_STATE);
             MemorySegment raw = arena.allocate(address.length);
             MemorySegment length = arena.allocateFrom(JAVA_INT, address.length);
-            int result = result((int) GETSOCKNAME.invokeExact(state, fd, raw, length), state);
+            int result = result((int) GETSOCKNAME.handle().invokeExact(state, fd, raw, length), state);
             if (result < 0) {
                 return result;
             }
@@ -409,7 +409,7 @@ final class FfmCalls implements NativeCalls {
     public long sendto(int fd, byte[] message, byte[] address) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            long n = (long) SENDTO.invokeExact(state, fd, bytes(arena, message), (long) message.length, 0,
+            long n = (long) SENDTO.handle().invokeExact(state, fd, bytes(arena, message), (long) message.length, 0,
                     bytes(arena, address), address.length);
             return n < 0 ? -errno(state) : n;
         } catch (Throwable e) {
@@ -417,23 +417,46 @@ final class FfmCalls implements NativeCalls {
         }
     }
 
-    private static MethodHandle call(String name, MemoryLayout result, MemoryLayout... arguments) {
-        return LINKER.downcallHandle(symbol(name), FunctionDescriptor.of(result, arguments));
+    private static Downcall call(String name, MemoryLayout result, MemoryLayout... arguments) {
+        return new Downcall(name, FunctionDescriptor.of(result, arguments));
     }
 
-    private static MethodHandle errnoCall(String name, MemoryLayout result, MemoryLayout... arguments) {
-        return LINKER.downcallHandle(symbol(name), FunctionDescriptor.of(result, arguments),
-                Linker.Option.captureCallState("errno"));
+    private static Downcall errnoCall(String name, MemoryLayout result, MemoryLayout... arguments) {
+        return new Downcall(name, FunctionDescriptor.of(result, arguments), Linker.Option.captureCallState("errno"));
     }
 
     /** A C function declared with {@code ...} after {@code fixed} arguments (fcntl, open). */
-    private static MethodHandle variadicErrnoCall(String name, int fixed, MemoryLayout result, MemoryLayout... arguments) {
-        return LINKER.downcallHandle(symbol(name), FunctionDescriptor.of(result, arguments),
-                Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(fixed));
+    private static Downcall variadicErrnoCall(String name, int fixed, MemoryLayout result, MemoryLayout... arguments) {
+        return new Downcall(name, FunctionDescriptor.of(result, arguments), Linker.Option.captureCallState("errno"),
+                Linker.Option.firstVariadicArg(fixed));
     }
 
-    private static MemorySegment symbol(String name) {
-        return LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name + " (glibc 2.34 or later needed)"));
+    /**
+     * A libc function, linked on its first call: each link spins code, and a master needs only
+     * some of them before it listens (the process that re-executes itself fewer still).
+     */
+    private static final class Downcall {
+        private final String name;
+        private final FunctionDescriptor descriptor;
+        private final Linker.Option[] options;
+        private volatile MethodHandle handle;
+
+        Downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+            this.name = name;
+            this.descriptor = descriptor;
+            this.options = options;
+        }
+
+        MethodHandle handle() {
+            MethodHandle linked = handle;
+            if (linked == null) {
+                MemorySegment symbol = LIBC.find(name)
+                        .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name + " (glibc 2.34 or later needed)"));
+                // Two threads racing here link twice; both handles are equivalent.
+                handle = linked = LINKER.downcallHandle(symbol, descriptor, options);
+            }
+            return linked;
+        }
     }
 
     /** A C result of -1 becomes minus errno; anything else passes. */
@@ -453,9 +476,9 @@ final class FfmCalls implements NativeCalls {
 
     private static MemorySegment signalSet(Arena arena, int[] signals) throws Throwable {
         MemorySegment set = arena.allocate(SIGSET_BYTES);
-        int ignored = (int) SIGEMPTYSET.invokeExact(set);
+        int ignored = (int) SIGEMPTYSET.handle().invokeExact(set);
         for (int signal : signals) {
-            ignored = (int) SIGADDSET.invokeExact(set, signal);
+            ignored = (int) SIGADDSET.handle().invokeExact(set, signal);
         }
         return set;
     }
