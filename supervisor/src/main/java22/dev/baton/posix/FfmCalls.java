@@ -85,131 +85,85 @@ final class FfmCalls implements NativeCalls {
 
     @Override
     public int getpid() {
-        try {
-            return (int) GETPID.handle().invokeExact();
-        } catch (Throwable e) {
-            throw unexpected(e);
-        }
+        return plain(arena -> (int) GETPID.handle().invokeExact());
     }
 
     @Override
     public int kill(int pid, int signal) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            return result((int) KILL.handle().invokeExact(state, pid, signal), state);
-        } catch (Throwable e) {
-            throw unexpected(e);
-        }
+        return withErrno((arena, state) -> (int) KILL.handle().invokeExact(state, pid, signal));
     }
 
     @Override
     public int waitpid(int pid, int[] status, int options) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
+        return withErrno((arena, state) -> {
             MemorySegment raw = arena.allocate(JAVA_INT);
-            int result = result((int) WAITPID.handle().invokeExact(state, pid, raw, options), state);
+            int result = (int) WAITPID.handle().invokeExact(state, pid, raw, options);
             status[0] = raw.get(JAVA_INT, 0);
             return result;
-        } catch (Throwable e) {
-            throw unexpected(e);
-        }
+        });
     }
 
     @Override
     public int waitidPid(int idType, int id, int options) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
+        return withErrno((arena, state) -> {
             MemorySegment info = arena.allocate(SIGINFO_BYTES);
-            int result = result((int) WAITID.handle().invokeExact(state, idType, id, info, options), state);
-            return result < 0 ? result : info.get(JAVA_INT, SI_PID);
-        } catch (Throwable e) {
-            throw unexpected(e);
-        }
+            int result = (int) WAITID.handle().invokeExact(state, idType, id, info, options);
+            return result == 0 ? info.get(JAVA_INT, SI_PID) : result;
+        });
     }
 
     @Override
     public int pipe2(int[] fds, int flags) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
+        return withErrno((arena, state) -> {
             MemorySegment pair = arena.allocate(JAVA_INT, 2);
-            int result = result((int) PIPE2.handle().invokeExact(state, pair, flags), state);
+            int result = (int) PIPE2.handle().invokeExact(state, pair, flags);
             fds[0] = pair.getAtIndex(JAVA_INT, 0);
             fds[1] = pair.getAtIndex(JAVA_INT, 1);
             return result;
-        } catch (Throwable e) {
-            throw unexpected(e);
-        }
+        });
     }
 
     @Override
     public int close(int fd) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            return result((int) CLOSE.handle().invokeExact(state, fd), state);
-        } catch (Throwable e) {
-            throw unexpected(e);
-        }
+        return withErrno((arena, state) -> (int) CLOSE.handle().invokeExact(state, fd));
     }
 
     @Override
     public long read(int fd, byte[] buffer) {
         // A native buffer, not the heap array: read() may block, and a critical call that blocks
         // would hold up the garbage collector.
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
+        return withErrno((arena, state) -> {
             MemorySegment chunk = arena.allocate(buffer.length);
             long n = (long) READ.handle().invokeExact(state, fd, chunk, (long) buffer.length);
-            if (n < 0) {
-                return -errno(state);
+            if (n > 0) {
+                MemorySegment.copy(chunk, JAVA_BYTE, 0, buffer, 0, (int) n);
             }
-            MemorySegment.copy(chunk, JAVA_BYTE, 0, buffer, 0, (int) n);
-            return n;
-        } catch (Throwable e) {
-            throw unexpected(e);
-        }
+            return (int) n;
+        });
     }
 
     @Override
     public long write(int fd, byte[] bytes, int offset, int length) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
+        return withErrno((arena, state) -> {
             MemorySegment chunk = arena.allocate(Math.max(1, length));
             MemorySegment.copy(bytes, offset, chunk, JAVA_BYTE, 0, length);
-            long n = (long) WRITE.handle().invokeExact(state, fd, chunk, (long) length);
-            return n < 0 ? -errno(state) : n;
-        } catch (Throwable e) {
-            throw unexpected(e);
-        }
+            return (int) (long) WRITE.handle().invokeExact(state, fd, chunk, (long) length);
+        });
     }
 
     @Override
     public int fcntl(int fd, int command, int argument) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            return result((int) FCNTL.handle().invokeExact(state, fd, command, argument), state);
-        } catch (Throwable e) {
-            throw unexpected(e);
-        }
+        return withErrno((arena, state) -> (int) FCNTL.handle().invokeExact(state, fd, command, argument));
     }
 
     @Override
     public int open(String path, int flags, int mode) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            return result((int) OPEN.handle().invokeExact(state, arena.allocateFrom(path), flags, mode), state);
-        } catch (Throwable e) {
-            throw unexpected(e);
-        }
+        return withErrno((arena, state) -> (int) OPEN.handle().invokeExact(state, arena.allocateFrom(path), flags, mode));
     }
 
     @Override
     public int dup2(int fd, int newFd) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            return result((int) DUP2.handle().invokeExact(state, fd, newFd), state);
-        } catch (Throwable e) {
-            throw unexpected(e);
-        }
+        return withErrno((arena, state) -> (int) DUP2.handle().invokeExact(state, fd, newFd));
     }
 
     @Override
@@ -224,30 +178,23 @@ final class FfmCalls implements NativeCalls {
 
     @Override
     public int clockGettime(int clock, long[] timespec) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
+        return withErrno((arena, state) -> {
             MemorySegment raw = arena.allocate(JAVA_LONG, 2);
-            int result = result((int) CLOCK_GETTIME.handle().invokeExact(state, clock, raw), state);
+            int result = (int) CLOCK_GETTIME.handle().invokeExact(state, clock, raw);
             timespec[0] = raw.getAtIndex(JAVA_LONG, 0);
             timespec[1] = raw.getAtIndex(JAVA_LONG, 1);
             return result;
-        } catch (Throwable e) {
-            throw unexpected(e);
-        }
+        });
     }
 
     @Override
     public int blockSignals(int[] signals) {
-        try (Arena arena = Arena.ofConfined()) {
-            return -(int) PTHREAD_SIGMASK.handle().invokeExact(SIG_BLOCK, signalSet(arena, signals), MemorySegment.NULL);
-        } catch (Throwable e) {
-            throw unexpected(e);
-        }
+        return plain(arena -> -(int) PTHREAD_SIGMASK.handle().invokeExact(SIG_BLOCK, signalSet(arena, signals), MemorySegment.NULL));
     }
 
     @Override
     public int signalsBlocked(int[] signals) {
-        try (Arena arena = Arena.ofConfined()) {
+        return plain(arena -> {
             MemorySegment current = arena.allocate(SIGSET_BYTES);
             int result = (int) PTHREAD_SIGMASK.handle().invokeExact(SIG_BLOCK, MemorySegment.NULL, current);
             if (result != 0) {
@@ -259,49 +206,38 @@ final class FfmCalls implements NativeCalls {
                 }
             }
             return 1;
-        } catch (Throwable e) {
-            throw unexpected(e);
-        }
+        });
     }
 
     @Override
     public int sigwaitinfo(int[] signals, int[] senderPid) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
+        return withErrno((arena, state) -> {
             MemorySegment info = arena.allocate(SIGINFO_BYTES);
-            int signal = result((int) SIGWAITINFO.handle().invokeExact(state, signalSet(arena, signals), info), state);
+            int signal = (int) SIGWAITINFO.handle().invokeExact(state, signalSet(arena, signals), info);
             senderPid[0] = info.get(JAVA_INT, SI_PID);
             return signal;
-        } catch (Throwable e) {
-            throw unexpected(e);
-        }
+        });
     }
 
     @Override
     public void resetToDefault(int signal) {
-        try {
-            // SIG_DFL is the null handler.
+        plain(arena -> {
+            // SIG_DFL is the null handler; the previous handler is of no use here.
             MemorySegment previous = (MemorySegment) SIGNAL.handle().invokeExact(signal, MemorySegment.NULL);
-        } catch (Throwable e) {
-            throw unexpected(e);
-        }
+            return 0;
+        });
     }
 
     @Override
     public int execve(String path, List<String> argv, List<String> environment) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            return result((int) EXECVE.handle().invokeExact(state, arena.allocateFrom(path), strings(arena, argv),
-                    strings(arena, environment)), state);
-        } catch (Throwable e) {
-            throw unexpected(e);
-        }
+        return withErrno((arena, state) -> (int) EXECVE.handle().invokeExact(state, arena.allocateFrom(path),
+                strings(arena, argv), strings(arena, environment)));
     }
 
     @Override
     public int spawn(String file, List<String> argv, List<String> environment, int[] dup2s, int closeFrom,
                      String directory, int[] defaultSignals, int[] blocked) {
-        try (Arena arena = Arena.ofConfined()) {
+        return plain(arena -> {
             MemorySegment actions = arena.allocate(SPAWN_ACTIONS_BYTES);
             MemorySegment attributes = arena.allocate(SPAWN_ATTRIBUTES_BYTES);
             check("posix_spawn_file_actions_init", (int) ACTIONS_INIT.handle().invokeExact(actions));
@@ -322,9 +258,75 @@ final class FfmCalls implements NativeCalls {
                         strings(arena, argv), strings(arena, environment)));
                 return pid.get(JAVA_INT, 0);
             } finally {
+                // glibc's destroy functions cannot fail; a check here could only hide the real error.
                 int ignored = (int) ACTIONS_DESTROY.handle().invokeExact(actions);
                 ignored = (int) ATTR_DESTROY.handle().invokeExact(attributes);
             }
+        });
+    }
+
+    @Override
+    public int socket(int domain, int type, int protocol) {
+        return withErrno((arena, state) -> (int) SOCKET.handle().invokeExact(state, domain, type, protocol));
+    }
+
+    @Override
+    public int setsockoptInt(int fd, int level, int name, int value) {
+        return withErrno((arena, state) ->
+                (int) SETSOCKOPT.handle().invokeExact(state, fd, level, name, arena.allocateFrom(JAVA_INT, value), 4));
+    }
+
+    @Override
+    public int getsockoptInt(int fd, int level, int name, int[] value) {
+        return withErrno((arena, state) -> {
+            MemorySegment raw = arena.allocate(JAVA_INT);
+            int result = (int) GETSOCKOPT.handle().invokeExact(state, fd, level, name, raw, arena.allocateFrom(JAVA_INT, 4));
+            value[0] = raw.get(JAVA_INT, 0);
+            return result;
+        });
+    }
+
+    @Override
+    public int bind(int fd, byte[] address) {
+        return withErrno((arena, state) -> (int) BIND.handle().invokeExact(state, fd, bytes(arena, address), address.length));
+    }
+
+    @Override
+    public int listen(int fd, int backlog) {
+        return withErrno((arena, state) -> (int) LISTEN.handle().invokeExact(state, fd, backlog));
+    }
+
+    @Override
+    public int getsockname(int fd, byte[] address) {
+        return withErrno((arena, state) -> {
+            MemorySegment raw = arena.allocate(address.length);
+            MemorySegment length = arena.allocateFrom(JAVA_INT, address.length);
+            int result = (int) GETSOCKNAME.handle().invokeExact(state, fd, raw, length);
+            int filled = Math.min(address.length, length.get(JAVA_INT, 0));
+            MemorySegment.copy(raw, JAVA_BYTE, 0, address, 0, filled);
+            return result == 0 ? filled : result;
+        });
+    }
+
+    @Override
+    public long sendto(int fd, byte[] message, byte[] address) {
+        return withErrno((arena, state) -> (int) (long) SENDTO.handle().invokeExact(state, fd, bytes(arena, message),
+                (long) message.length, 0, bytes(arena, address), address.length));
+    }
+
+    /** A native call with its arguments in {@code arena}, freed when it returns. */
+    private interface Call {
+        int call(Arena arena) throws Throwable;
+    }
+
+    /** A native call that reports failure by returning -1 and setting errno into {@code state}. */
+    private interface ErrnoCall {
+        int call(Arena arena, MemorySegment state) throws Throwable;
+    }
+
+    private static int plain(Call call) {
+        try (Arena arena = Arena.ofConfined()) {
+            return call.call(arena);
         } catch (PosixException e) {
             throw e;
         } catch (Throwable e) {
@@ -332,89 +334,13 @@ final class FfmCalls implements NativeCalls {
         }
     }
 
-    @Override
-    public int socket(int domain, int type, int protocol) {
-        try (Arena arena = Arena.ofConfined()) {
+    /** Runs the call; -1 becomes minus the errno the linker captured right after it. */
+    private static int withErrno(ErrnoCall call) {
+        return plain(arena -> {
             MemorySegment state = arena.allocate(CALL_STATE);
-            return result((int) SOCKET.handle().invokeExact(state, domain, type, protocol), state);
-        } catch (Throwable e) {
-            throw unexpected(e);
-        }
-    }
-
-    @Override
-    public int setsockoptInt(int fd, int level, int name, int value) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            MemorySegment raw = arena.allocateFrom(JAVA_INT, value);
-            return result((int) SETSOCKOPT.handle().invokeExact(state, fd, level, name, raw, 4), state);
-        } catch (Throwable e) {
-            throw unexpected(e);
-        }
-    }
-
-    @Override
-    public int getsockoptInt(int fd, int level, int name, int[] value) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            MemorySegment raw = arena.allocate(JAVA_INT);
-            MemorySegment length = arena.allocateFrom(JAVA_INT, 4);
-            int result = result((int) GETSOCKOPT.handle().invokeExact(state, fd, level, name, raw, length), state);
-            value[0] = raw.get(JAVA_INT, 0);
-            return result;
-        } catch (Throwable e) {
-            throw unexpected(e);
-        }
-    }
-
-    @Override
-    public int bind(int fd, byte[] address) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            return result((int) BIND.handle().invokeExact(state, fd, bytes(arena, address), address.length), state);
-        } catch (Throwable e) {
-            throw unexpected(e);
-        }
-    }
-
-    @Override
-    public int listen(int fd, int backlog) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            return result((int) LISTEN.handle().invokeExact(state, fd, backlog), state);
-        } catch (Throwable e) {
-            throw unexpected(e);
-        }
-    }
-
-    @Override
-    public int getsockname(int fd, byte[] address) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            MemorySegment raw = arena.allocate(address.length);
-            MemorySegment length = arena.allocateFrom(JAVA_INT, address.length);
-            int result = result((int) GETSOCKNAME.handle().invokeExact(state, fd, raw, length), state);
-            if (result < 0) {
-                return result;
-            }
-            int filled = Math.min(address.length, length.get(JAVA_INT, 0));
-            MemorySegment.copy(raw, JAVA_BYTE, 0, address, 0, filled);
-            return filled;
-        } catch (Throwable e) {
-            throw unexpected(e);
-        }
-    }
-
-    @Override
-    public long sendto(int fd, byte[] message, byte[] address) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            long n = (long) SENDTO.handle().invokeExact(state, fd, bytes(arena, message), (long) message.length, 0,
-                    bytes(arena, address), address.length);
-            return n < 0 ? -errno(state) : n;
-        } catch (Throwable e) {
-            throw unexpected(e);
-        }
+            int result = call.call(arena, state);
+            return result == -1 ? -(int) ERRNO.get(state, 0L) : result;
+        });
     }
 
     private static Downcall call(String name, MemoryLayout result, MemoryLayout... arguments) {
@@ -457,15 +383,6 @@ final class FfmCalls implements NativeCalls {
             }
             return linked;
         }
-    }
-
-    /** A C result of -1 becomes minus errno; anything else passes. */
-    private static int result(int value, MemorySegment state) {
-        return value == -1 ? -errno(state) : value;
-    }
-
-    private static int errno(MemorySegment state) {
-        return (int) ERRNO.get(state, 0L);
     }
 
     private void check(String call, int result) {
