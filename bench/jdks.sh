@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# Master start-up (exec of bin/baton to "listening") and USR2 to handoff (kill to the new
-# master's "handing off" line), per JDK and native binding, interleaved round by round so that
-# a busy machine weighs on every variant alike. Workers: one hello on the default `java` for
-# every variant, so only the master differs. Prints a Markdown table of medians (min-max), ms.
+# Per JDK and native binding, interleaved round by round so that a busy machine weighs on every
+# variant alike; Markdown tables of medians (min-max), ms:
+# 1. master start-up (exec of bin/baton to "listening") and USR2 to handoff (kill to the new
+#    master's "handing off" line). Workers: one hello on the default `java` for every variant,
+#    so only the master differs.
+# 2. the binding's first libc call and the next 50 (FirstCall.java), wall and thread CPU time.
+# 3. a launcher's JVM from start to exit (`Main --version`), CPU time (user + sys), with and
+#    without --enable-native-access: what the flag's loss of part of CDS costs.
+# CPU time is what a busy machine does not inflate; wall time is what a deploy waits for.
 #
 #   bench/jdks.sh [rounds]        (default 7; needs `mvn -B package -DskipTests` with FFM built)
 #
@@ -64,11 +69,32 @@ one() { # index label home launcher opts
     echo "$1 $(( (listening - start) / 1000000 )) $(( (handoff - usr2) / 1000000 )) $warnings" >> "$work/results"
 }
 
+classpath="$repo/supervisor/target/baton.jar:$repo/supervisor/target/lib/*"
+jvm=(-Xss512k -Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1)
+first() { # index home binding
+    echo "$1 $("$2/bin/java" "${jvm[@]}" --enable-native-access=ALL-UNNAMED -Dbaton.native="$3" \
+        -cp "$classpath" "$repo/bench/FirstCall.java")" >> "$work/first"
+}
+launch() { # index home flag...: CPU ms of a JVM that starts, prints its version and exits
+    local TIMEFORMAT='%3U %3S' cpu
+    cpu="$( { time "$2/bin/java" "${jvm[@]}" "${@:3}" -cp "$classpath" dev.baton.cli.Main --version > /dev/null; } 2>&1 )"
+    echo "$1 $(awk '{ printf "%d", ($1 + $2) * 1000 }' <<< "$cpu")" >> "$work/launch"
+}
+
 for round in $(seq "$rounds"); do
     for i in "${!variants[@]}"; do
         IFS='|' read -r label home launcher opts <<< "${variants[$i]}"
         one "$i" "$label" "$home" "$launcher" "$opts"
     done
+    first 0 "$jdk17" jnr
+    launch 0 "$jdk17"
+    launch 1 "$jdk17" --enable-native-access=ALL-UNNAMED
+    if [[ -n "$jdk25" ]]; then
+        first 1 "$jdk25" jnr
+        first 2 "$jdk25" ffm
+        launch 2 "$jdk25"
+        launch 3 "$jdk25" --enable-native-access=ALL-UNNAMED
+    fi
     echo "bench/jdks.sh: round $round of $rounds done" >&2
 done
 
@@ -81,6 +107,23 @@ for i in "${!variants[@]}"; do
     label="${variants[$i]%%|*}"
     rows="$(awk -v i="$i" '$1 == i' "$work/results")"
     echo "| $label | $(awk '{ print $2 }' <<< "$rows" | stat) | $(awk '{ print $3 }' <<< "$rows" | stat) | $(awk '{ print $4 }' <<< "$rows" | sort -u | tr '\n' ' ' | sed 's/ $//') |"
+done
+echo
+echo "| JDK, binding | first call, wall | first call, CPU | next 50 calls, wall | next 50 calls, CPU |"
+echo "|---|---|---|---|---|"
+labels=("17 jnr" "25 jnr" "25 ffm")
+for i in 0 1 2; do
+    rows="$(awk -v i="$i" '$1 == i' "$work/first")"
+    [[ -n "$rows" ]] || continue
+    echo "| ${labels[$i]} | $(for c in 2 3 4 5; do echo -n "$(awk -v c="$c" '{ print $c }' <<< "$rows" | stat) | "; done)" | sed 's/ | $/ |/'
+done
+echo
+echo "| JVM start to exit (\`Main --version\`), CPU | no native access | --enable-native-access=ALL-UNNAMED |"
+echo "|---|---|---|"
+for jdk in 17 25; do
+    base=$(( jdk == 17 ? 0 : 2 ))
+    [[ -n "$(awk -v i="$base" '$1 == i' "$work/launch")" ]] || continue
+    echo "| $jdk | $(awk -v i="$base" '$1 == i { print $2 }' "$work/launch" | stat) | $(awk -v i="$((base + 1))" '$1 == i { print $2 }' "$work/launch" | stat) |"
 done
 echo
 echo "$rounds rounds, $(nproc) cores, $(java -version 2>&1 | head -1)${jdk25:+ / $("$jdk25/bin/java" -version 2>&1 | head -1)}"
