@@ -29,7 +29,17 @@ enum App {
 
     /** The worker command, with test-sized JVM flags. */
     List<String> command() {
-        return List.of("java", heap, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k", "-jar", jar.toString());
+        return command("java");
+    }
+
+    /**
+     * The worker command run by {@code java}. The property is what JDK 24+'s
+     * --sun-misc-unsafe-memory-access sets, and JDK 17 does not reject it: libraries that call
+     * sun.misc.Unsafe (Undertow's jboss-threads) would otherwise warn in every worker's first lines.
+     */
+    List<String> command(String java) {
+        return List.of(java, "-Dsun.misc.unsafe.memory.access=allow", heap, "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", "-Xss512k", "-jar", jar.toString());
     }
 
     /** Without Baton, as a developer runs it: {@code java -jar}. */
