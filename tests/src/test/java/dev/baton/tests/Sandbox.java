@@ -70,10 +70,25 @@ final class Sandbox implements BeforeEachCallback, AfterEachCallback {
         return Processes.tagged(tag);
     }
 
+    /** JVM flags that size a worker for tests: small heap, one GC thread, quick JIT. */
+    static final List<String> WORKER_FLAGS = List.of("-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k");
+
     /** The hello example as a worker command, with test-sized JVM flags. */
     static List<String> hello() {
-        return List.of("java", "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
-                "-jar", HELLO.toString());
+        return worker(WORKER_FLAGS, HELLO);
+    }
+
+    /** {@code examples/<name>/target/<name>.jar}, where each example's build puts its runnable jar. */
+    static Path example(String name) {
+        return HOME.resolve("examples/" + name + "/target/" + name + ".jar");
+    }
+
+    /** {@code java <flags> -jar <jar>}. */
+    static List<String> worker(List<String> jvmFlags, Path jar) {
+        List<String> command = new ArrayList<>(List.of("java"));
+        command.addAll(jvmFlags);
+        command.addAll(List.of("-jar", jar.toString()));
+        return List.copyOf(command);
     }
 
     /** Starts {@code bin/baton} with these arguments in the background, logging to a file. */
