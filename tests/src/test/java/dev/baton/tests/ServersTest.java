@@ -110,7 +110,7 @@ class ServersTest {
                     () -> workers.stream().anyMatch(w -> Sockets.acceptedBy(w, port, slow.localPort())));
             long quitAt = System.nanoTime();
             Processes.signal(master, "QUIT");
-            Poll.until("health path reports 503", Duration.ofSeconds(2), () -> status(port, "/health") == 503);
+            Poll.until("health path reports 503", Duration.ofSeconds(2), () -> Http.status(port, "/health") == 503);
             for (int i = 0; i < 10; i++) {
                 assertEquals(200, Http.get(port, "/").status(), "everything else still served during --health-delay");
             }
@@ -143,13 +143,5 @@ class ServersTest {
         baton.awaitExit(Duration.ofSeconds(5));
         Poll.until("orphaned workers gone", Duration.ofSeconds(5), () -> orphans.stream().noneMatch(Processes::alive));
         assertEquals(List.of(), sandbox.survivors());
-    }
-
-    private static int status(int port, String path) {
-        try {
-            return Http.get(port, path).status();
-        } catch (IOException e) {
-            return -1;
-        }
     }
 }

@@ -24,12 +24,14 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * A {@link ServerConnector} on a listening socket it must never close, that accepts only while
  * Baton says so and knows every connection it accepted.
  *
- * <p>Why Jetty's own accepting will not do: in Jetty 12.1 {@code setAccepting(false)} closes its
- * acceptor, and that closes the listening channel; so does stopping the connector's selectors.
- * Closing the master's socket, the JDK's inherited channel, points the worker's stdout and stderr
- * at /dev/null. So the connector's selector manager gets an acceptor that does nothing, and this
- * class registers the socket with one of Jetty's selectors itself, with an attachment whose close
- * only cancels the registration. Accepted channels then take Jetty's usual path.
+ * <p>Why Jetty's own accepting will not do (Jetty 12.1.14, pinned by BatonJettyTest): its acceptor
+ * is registered when the connector starts, even after {@code setAccepting(false)}, so a worker
+ * would take connections before its application is ready; and a stopping selector closes the
+ * channel its acceptor is still registered for. Closing the master's socket, the JDK's inherited
+ * channel, points the worker's stdout and stderr at /dev/null. So the connector's selector manager
+ * gets an acceptor that does nothing, and this class registers the socket with one of Jetty's
+ * selectors itself, when told, with an attachment whose close only cancels the registration.
+ * Accepted channels then take Jetty's usual path.
  */
 final class BatonConnector extends ServerConnector {
 
@@ -79,8 +81,9 @@ final class BatonConnector extends ServerConnector {
         }
     }
 
-    int openConnections() {
-        return handedOver.get() + connections.size();
+    /** Accepted connections Jetty has not yet made endpoints of: a drain must wait for them too. */
+    int acceptedNotYetOpen() {
+        return handedOver.get();
     }
 
     /** Registers the socket for accepts with one of the started connector's selectors. */

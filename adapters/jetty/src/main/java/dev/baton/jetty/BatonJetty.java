@@ -1,9 +1,10 @@
 package dev.baton.jetty;
 
 import dev.baton.worker.runtime.Application;
+import dev.baton.worker.runtime.HealthPath;
 import dev.baton.worker.runtime.WorkerRuntime;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import java.util.Objects;
@@ -34,71 +35,63 @@ public final class BatonJetty {
     private BatonJetty() {
     }
 
-    /** {@link #serve(Server, Application)} for an application that is ready once started. */
+    /** {@link #serve(Server, Application)} for an application that can take traffic once started. */
     public static void serve(Server server) {
         serve(server, new Application() { });
     }
 
     /**
-     * Starts {@code server} as this JVM's worker; does not return. Under a master the JVM ends with
-     * the worker (after its drain, {@code System.exit(0)}); a worker that cannot start says why on
-     * stderr and exits 1.
+     * Starts {@code server} as this JVM's worker, with {@code application}'s readiness check and
+     * hooks; does not return. The worker's life, and its end, are {@link WorkerRuntime#serve}'s; a
+     * server that cannot start is reported by {@link WorkerRuntime#cannotStart}.
      *
-     * @throws IllegalStateException if called twice, if a BATON_* variable is malformed, or if,
-     *     standalone, the server does not start
-     * @throws UncheckedIOException if, standalone, the address cannot be bound
+     * @throws IllegalStateException if the server was started already
      */
     public static void serve(Server server, Application application) {
-        Objects.requireNonNull(server, "server");
-        Objects.requireNonNull(application, "application");
-        if (server.isStarted()) {
+        if (Objects.requireNonNull(server, "server").isStarted()) {
             throw new IllegalStateException("hand the server to Baton before starting it: Baton starts it on its socket");
         }
+        Objects.requireNonNull(application, "application");
         WorkerRuntime runtime = WorkerRuntime.current();
         JettyWorkerServer worker;
         try {
-            worker = prepare(server, runtime);
+            worker = runtime.supervised()
+                    ? prepare(server, runtime.inheritedChannel(), false, runtime.healthPath())
+                    : prepare(server, bind(runtime.listenAddress()), true, runtime.healthPath());
             server.start();
         } catch (Exception e) {
-            if (runtime.supervised()) {
-                runtime.log("cannot serve on the master's socket: " + e.getMessage());
-                System.exit(1);
-                return;
-            }
-            if (e instanceof IOException) {
-                throw new UncheckedIOException("cannot listen on " + runtime.listenSetting() + ": " + e.getMessage(),
-                        (IOException) e);
-            }
-            throw new IllegalStateException("Jetty did not start: " + e, e);
+            throw runtime.cannotStart(e);
         }
         runtime.serve(worker, application);
     }
 
-    private static JettyWorkerServer prepare(Server server, WorkerRuntime runtime) throws IOException {
+    /**
+     * Puts Baton's connector on {@code listener} and its handler in front of the application's;
+     * the server is then ready to start. {@code owned}: the listener is ours to close at the end.
+     */
+    static JettyWorkerServer prepare(Server server, ServerSocketChannel listener, boolean owned, HealthPath health)
+            throws IOException {
         HttpConfiguration http = httpConfiguration(server);
         for (Connector connector : server.getConnectors()) {
             server.removeConnector(connector);
         }
-        ServerSocketChannel ownListener = null;
-        ServerSocketChannel listener;
-        if (runtime.supervised()) {
-            listener = runtime.inheritedChannel();
-        } else {
-            ownListener = ServerSocketChannel.open();
-            ownListener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            try {
-                ownListener.bind(runtime.listenAddress(), STANDALONE_BACKLOG);
-            } catch (IOException e) {
-                ownListener.close();
-                throw e;
-            }
-            listener = ownListener;
-        }
         BatonConnector connector = new BatonConnector(server, listener, new HttpConnectionFactory(http));
         server.addConnector(connector);
-        BatonHandler handler = new BatonHandler(server.getHandler(), runtime.healthPath(), connector.connections());
+        BatonHandler handler = new BatonHandler(server.getHandler(), health, connector.connections());
         server.setHandler(handler);
-        return new JettyWorkerServer(server, connector, handler, http, ownListener);
+        return new JettyWorkerServer(server, connector, handler, http, owned ? listener : null);
+    }
+
+    private static ServerSocketChannel bind(InetSocketAddress address) throws IOException {
+        ServerSocketChannel listener = ServerSocketChannel.open();
+        try {
+            listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            listener.bind(address, STANDALONE_BACKLOG);
+            return listener;
+        } catch (IOException e) {
+            listener.close();
+            throw e;
+        }
     }
 
     /** The application's HTTP settings, if it configured a connector; Jetty's defaults otherwise. */

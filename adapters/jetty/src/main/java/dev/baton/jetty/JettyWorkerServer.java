@@ -1,20 +1,20 @@
 package dev.baton.jetty;
 
-import dev.baton.worker.runtime.ServerAdapter;
+import dev.baton.worker.runtime.TrackingServerAdapter;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executor;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
 /** A started Jetty {@link Server} as a Baton worker's server: what the runtime drives. */
-final class JettyWorkerServer implements ServerAdapter {
+final class JettyWorkerServer extends TrackingServerAdapter<EndPoint> {
 
     private final Server server;
     private final BatonConnector connector;
@@ -26,6 +26,7 @@ final class JettyWorkerServer implements ServerAdapter {
 
     JettyWorkerServer(Server server, BatonConnector connector, BatonHandler handler, HttpConfiguration http,
             ServerSocketChannel ownListener) {
+        super(connector.connections());
         this.server = server;
         this.connector = connector;
         this.handler = handler;
@@ -53,24 +54,10 @@ final class JettyWorkerServer implements ServerAdapter {
         return connector.address();
     }
 
+    /** Tracked connections, and those accepted but not yet endpoints. */
     @Override
     public int openConnections() {
-        return connector.openConnections();
-    }
-
-    @Override
-    public int inFlight() {
-        return connector.connections().inFlight();
-    }
-
-    @Override
-    public void closeIdleConnections(Duration idleFor) {
-        connector.connections().closeIdle(idleFor);
-    }
-
-    @Override
-    public void closeAllConnections() {
-        connector.connections().closeAll();
+        return super.openConnections() + connector.acceptedNotYetOpen();
     }
 
     @Override
@@ -88,11 +75,6 @@ final class JettyWorkerServer implements ServerAdapter {
                 }
             }
         }
-    }
-
-    @Override
-    public long completedRequests() {
-        return connector.connections().completed();
     }
 
     /** Jetty runs requests, and its selectors, on the server's one thread pool. */

@@ -18,8 +18,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpServerCodec;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.util.List;
 import java.util.Objects;
@@ -52,61 +51,66 @@ public final class BatonNetty {
     private BatonNetty() {
     }
 
-    /** {@link #serve(ServerBootstrap, Application)} for an application that is ready once started. */
-    public static void serve(ServerBootstrap bootstrap) {
-        serve(bootstrap, new Application() { });
-    }
-
     /**
-     * Serves {@code bootstrap}'s pipeline as this JVM's worker; does not return. Under a master the
-     * JVM ends with the worker (after its drain, {@code System.exit(0)}); a worker that cannot start
-     * says why on stderr and exits 1.
+     * Serves {@code bootstrap}'s pipeline as this JVM's worker, with {@code application}'s readiness
+     * check and hooks; does not return. The worker's life, and its end, are {@link
+     * WorkerRuntime#serve}'s; a server that cannot start is reported by {@link
+     * WorkerRuntime#cannotStart}.
      *
      * @throws IllegalArgumentException if the bootstrap has no group or no child handler
-     * @throws IllegalStateException if called twice, or if a BATON_* variable is malformed
-     * @throws UncheckedIOException if, standalone, the address cannot be bound
      */
     public static void serve(ServerBootstrap bootstrap, Application application) {
-        Objects.requireNonNull(bootstrap, "bootstrap");
+        ServerBootstrapConfig config = Objects.requireNonNull(bootstrap, "bootstrap").config();
         Objects.requireNonNull(application, "application");
-        ServerBootstrapConfig config = bootstrap.config();
         if (config.group() == null || config.childHandler() == null) {
             throw new IllegalArgumentException("the bootstrap needs group(...) and childHandler(...) before Baton serves it");
         }
         WorkerRuntime runtime = WorkerRuntime.current();
+        NettyWorkerServer worker;
+        try {
+            worker = start(bootstrap, runtime.supervised() ? runtime.inheritedChannel() : null, runtime.listenAddress(),
+                    runtime.healthPath());
+        } catch (Exception e) {
+            throw runtime.cannotStart(e);
+        }
+        runtime.serve(worker, application);
+    }
+
+    /**
+     * Registers {@code bootstrap} on {@code inherited}, or binds it to {@code standalone} if that is
+     * null, with Baton's handlers in its pipelines and accepting nothing yet.
+     */
+    static NettyWorkerServer start(ServerBootstrap bootstrap, ServerSocketChannel inherited,
+            InetSocketAddress standalone, HealthPath health) throws Exception {
+        ServerBootstrapConfig config = bootstrap.config();
         OpenConnections<Channel> connections = new OpenConnections<>(Channel::close);
         AtomicBoolean draining = new AtomicBoolean();
         // As the application configured it, for the warm-up listener: the config is a live view.
         ServerBootstrap original = bootstrap.clone();
         bootstrap.handler(serverHandler(config.handler(), connections))
-                .childHandler(childHandler(config.childHandler(), runtime.healthPath(), connections, draining))
+                .childHandler(childHandler(config.childHandler(), health, connections, draining))
                 // Registered or bound without accepting: accepts are reads, and start when the runtime says so.
                 .option(ChannelOption.AUTO_READ, false);
         ChannelFuture started;
-        if (runtime.supervised()) {
-            ServerSocketChannel inherited = runtime.inheritedChannel();
+        if (inherited != null) {
             started = bootstrap.channelFactory(() -> new NioServerSocketChannel(inherited)).register();
         } else {
             if (config.channelFactory() == null) {
                 bootstrap.channel(NioServerSocketChannel.class);
             }
-            started = bootstrap.bind(runtime.listenAddress());
+            started = bootstrap.bind(standalone);
         }
         started.awaitUninterruptibly();
         if (!started.isSuccess()) {
             Throwable cause = started.cause();
-            if (runtime.supervised()) {
-                runtime.log("cannot serve on the master's socket: " + cause);
-                System.exit(1);
-                return;
-            }
-            if (cause instanceof IOException io) {
-                throw new UncheckedIOException("cannot listen on " + runtime.listenSetting() + ": " + cause.getMessage(), io);
-            }
-            throw new IllegalStateException("Netty did not start: " + cause, cause);
+            throw cause instanceof Exception e ? e : new IllegalStateException(cause);
         }
-        runtime.serve(new NettyWorkerServer(started.channel(), !runtime.supervised(), connections, draining, original),
-                application);
+        return new NettyWorkerServer(started.channel(), inherited == null, connections, draining, original);
+    }
+
+    /** {@link #serve(ServerBootstrap, Application)} for an application that can take traffic once started. */
+    public static void serve(ServerBootstrap bootstrap) {
+        serve(bootstrap, new Application() { });
     }
 
     /**

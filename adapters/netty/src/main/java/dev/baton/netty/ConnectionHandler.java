@@ -52,7 +52,8 @@ final class ConnectionHandler extends ChannelDuplexHandler {
                 // The drain chose this idle connection for closing as the request arrived: the
                 // client sees the connection close without an answer, as with any idle close.
                 swallowing = true;
-            } else if (health.matches(request.method().name(), new QueryStringDecoder(request.uri()).path())) {
+            } else if (health.path() != null
+                    && health.matches(request.method().name(), new QueryStringDecoder(request.uri()).path())) {
                 swallowing = true;
                 answerHealthCheck(ctx, request);
             } else {

@@ -1,7 +1,7 @@
 package dev.baton.netty;
 
 import dev.baton.worker.runtime.OpenConnections;
-import dev.baton.worker.runtime.ServerAdapter;
+import dev.baton.worker.runtime.TrackingServerAdapter;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -11,22 +11,22 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** A registered Netty server channel as a Baton worker's server: what the runtime drives. */
-final class NettyWorkerServer implements ServerAdapter {
+final class NettyWorkerServer extends TrackingServerAdapter<Channel> {
 
     private static final long WAIT_SECONDS = 5;
 
     private final Channel serverChannel;
     private final boolean ownsSocket;
-    private final OpenConnections<Channel> connections;
     private final EventLoopGroup group;
     private final EventLoopGroup childGroup;
     private final ChannelHandler applicationChildHandler;
@@ -36,10 +36,10 @@ final class NettyWorkerServer implements ServerAdapter {
 
     NettyWorkerServer(Channel serverChannel, boolean ownsSocket, OpenConnections<Channel> connections,
             AtomicBoolean draining, ServerBootstrap application) {
+        super(connections);
         this.draining = draining;
         this.serverChannel = serverChannel;
         this.ownsSocket = ownsSocket;
-        this.connections = connections;
         this.group = application.config().group();
         this.childGroup = application.config().childGroup();
         this.applicationChildHandler = application.config().childHandler();
@@ -73,26 +73,6 @@ final class NettyWorkerServer implements ServerAdapter {
         return (InetSocketAddress) serverChannel.localAddress();
     }
 
-    @Override
-    public int openConnections() {
-        return connections.size();
-    }
-
-    @Override
-    public int inFlight() {
-        return connections.inFlight();
-    }
-
-    @Override
-    public void closeIdleConnections(Duration idleFor) {
-        connections.closeIdle(idleFor);
-    }
-
-    @Override
-    public void closeAllConnections() {
-        connections.closeAll();
-    }
-
     /**
      * Lets go of the master's socket by deregistering it from its event loop (closing a Netty
      * channel closes the JDK channel under it), then shuts the event loops down.
@@ -104,15 +84,9 @@ final class NettyWorkerServer implements ServerAdapter {
         } else {
             serverChannel.deregister().awaitUninterruptibly(WAIT_SECONDS, TimeUnit.SECONDS);
         }
-        childGroup.shutdownGracefully(0, WAIT_SECONDS, TimeUnit.SECONDS);
-        group.shutdownGracefully(0, WAIT_SECONDS, TimeUnit.SECONDS);
-        childGroup.terminationFuture().awaitUninterruptibly(WAIT_SECONDS, TimeUnit.SECONDS);
-        group.terminationFuture().awaitUninterruptibly(WAIT_SECONDS, TimeUnit.SECONDS);
-    }
-
-    @Override
-    public long completedRequests() {
-        return connections.completed();
+        Set<EventLoopGroup> groups = new LinkedHashSet<>(List.of(childGroup, group)); // often one and the same
+        groups.forEach(loops -> loops.shutdownGracefully(0, WAIT_SECONDS, TimeUnit.SECONDS));
+        groups.forEach(loops -> loops.terminationFuture().awaitUninterruptibly(WAIT_SECONDS, TimeUnit.SECONDS));
     }
 
     /** Requests run on the child event loops. */
