@@ -28,7 +28,7 @@ final class IdleUpgrades {
         List<RestartTiming> timings = new ArrayList<>();
         String error = null;
         try (Sandbox sandbox = new Sandbox()) {
-            try (BatonServer baton = new BatonServer(sandbox, options.home(), Bench.hello(sandbox, options), 2)) {
+            try (BatonServer baton = new BatonServer(sandbox, options.home(), Bench.app(sandbox, options), 2)) {
                 baton.start();
                 for (int i = 1; i <= options.idleUpgrades(); i++) {
                     Poll.pause(SETTLE_MILLIS);

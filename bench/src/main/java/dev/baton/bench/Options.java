@@ -23,7 +23,8 @@ record Options(
         Set<Scenario.Kind> scenarios,
         Set<Mode> modes,
         Path json,
-        Path home) {
+        Path home,
+        App app) {
 
     static final String USAGE = """
             usage: java -jar bench/target/baton-bench.jar [options]
@@ -44,8 +45,10 @@ record Options(
               --slow-ms MS      how long each /slow request takes (default 1000)
               --scenarios LIST  restart runs, of baton,naive,reuseport (default all)
               --modes LIST      of keep-alive,new-conn (default both)
+              --app NAME        the example served, of hello,spring-boot,jetty,netty: examples/NAME/target/NAME.jar
+                                (default hello); the SO_REUSEPORT baseline is always hello on Undertow
               --json FILE       where to write the results (default bench-result.json)
-              --home DIR        the Baton checkout, with bin/baton and hello.jar built (default: found from the jar)""";
+              --home DIR        the Baton checkout, with bin/baton and the app's jar built (default: found from the jar)""";
 
     static Options parse(List<String> args, Path defaultHome) {
         int rounds = 6;
@@ -64,6 +67,7 @@ record Options(
         Set<Mode> modes = new LinkedHashSet<>(List.of(Mode.values()));
         Path json = Path.of("bench-result.json");
         Path home = defaultHome;
+        App app = App.HELLO;
         for (int i = 0; i < args.size(); i++) {
             String name = args.get(i);
             if (!name.startsWith("--")) {
@@ -90,6 +94,7 @@ record Options(
                 case "--modes" -> modes = list(name, value, Mode::of);
                 case "--json" -> json = Path.of(value);
                 case "--home" -> home = Path.of(value);
+                case "--app" -> app = App.of(value);
                 default -> throw new IllegalArgumentException("unknown option " + name + " (try --help)");
             }
         }
@@ -100,7 +105,7 @@ record Options(
             throw new IllegalArgumentException("cannot tell where the Baton checkout is: give --home DIR");
         }
         return new Options(rounds, round, overheadWorkers, idleUpgrades, steady, upgrades, restarts, gap, connections, rate, slow, slowMillis, scenarios, modes, json,
-                home.toAbsolutePath().normalize());
+                home.toAbsolutePath().normalize(), app);
     }
 
     private static double number(String name, String value, double min, double max) {
