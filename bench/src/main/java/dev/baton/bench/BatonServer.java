@@ -49,12 +49,17 @@ final class BatonServer implements Server {
     public void start() throws IOException {
         configure("1");
         Process master = sandbox.start(List.of(launcher.toString(), "start", "--config", config.toString()), Map.of(), log);
-        Poll.until("Baton's workers ready (log: " + log + ")", START, () -> {
-            if (!master.isAlive()) {
-                throw new IllegalStateException("bin/baton start exited with status " + master.exitValue() + "; log:\n" + log());
-            }
-            return READY.matcher(log()).find() ? Boolean.TRUE : null;
-        });
+        try {
+            Poll.until("Baton's workers ready", START, () -> {
+                if (!master.isAlive()) {
+                    throw new IllegalStateException("bin/baton start exited with status " + master.exitValue() + "; log:\n" + log());
+                }
+                return READY.matcher(log()).find() ? Boolean.TRUE : null;
+            });
+        } catch (AssertionError timedOut) {
+            // The sandbox and its log go when the benchmark ends: say what the log said.
+            throw new IllegalStateException(timedOut.getMessage() + "; log:\n" + log());
+        }
         Matcher listening = LISTENING.matcher(log());
         if (!listening.find()) {
             throw new IllegalStateException("no 'listening on' line in " + log);
