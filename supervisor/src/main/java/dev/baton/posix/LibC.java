@@ -14,6 +14,8 @@ import jnr.ffi.byref.IntByReference;
 public interface LibC {
     int getpid();
 
+    int getppid();
+
     int kill(int pid, int signal);
 
     int waitpid(int pid, @Out IntByReference status, int options);

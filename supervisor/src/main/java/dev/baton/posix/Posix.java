@@ -70,6 +70,11 @@ public final class Posix {
         return libc.getpid();
     }
 
+    /** The parent's pid: it changes the moment the parent exits (the orphan is re-parented). */
+    public static int parentPid() {
+        return libc.getppid();
+    }
+
     /**
      * CLOCK_MONOTONIC in microseconds, the clock systemd's MONOTONIC_USEC means. Read natively
      * because System.nanoTime() promises only some monotonic clock, not this one.

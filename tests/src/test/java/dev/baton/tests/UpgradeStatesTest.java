@@ -1,0 +1,171 @@
+package dev.baton.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The upgrade state machine from outside: whatever arrives while an upgrade is in flight (another
+ * upgrade, USR2 to either master, QUIT or TERM to either, a master dying), there are never more than
+ * two generations, and a stop stops the service, leaving no pid file, socket or process behind.
+ */
+class UpgradeStatesTest {
+    private static final Duration STEP = Duration.ofSeconds(30);
+
+    @RegisterExtension
+    final Sandbox sandbox = new Sandbox();
+
+    private HelloConfig hello;
+    private Path pidFile;
+
+    private Sandbox.Run startHello() throws IOException {
+        hello = new HelloConfig(sandbox);
+        pidFile = hello.pidFile;
+        hello.write("1", 2);
+        return hello.start(sandbox).awaitReady();
+    }
+
+    /** The next generation never gets ready, so the upgrade stays in flight as long as the test needs. */
+    private void nextGenerationNeverReady(int bootTimeoutSeconds) throws IOException {
+        hello.write("2", 2, "boot-timeout = " + bootTimeoutSeconds);
+        Files.writeString(hello.file, Files.readString(hello.file)
+                .replace("env HELLO_VERSION=2", "env HELLO_VERSION=2 HELLO_READY=never"));
+    }
+
+    private Sandbox.Result cli(String... args) throws Exception {
+        return sandbox.run(Duration.ofSeconds(60), List.of(args));
+    }
+
+    /** Starts an upgrade without waiting; returns the new master's pid once it has written the pid file. */
+    private int upgradeStarted(Sandbox.Run baton) throws Exception {
+        Sandbox.Result started = cli("upgrade", "--pid", pidFile.toString());
+        assertEquals(0, started.exitCode(), started.output());
+        assertTrue(started.output().startsWith("upgrading: old=" + baton.pid() + " new="), started.output());
+        int next = Integer.parseInt(started.output().replaceAll("(?s).*new=(\\d+).*", "$1"));
+        Poll.until("the new master's pid file", STEP, () -> pidIn(pidFile) == next);
+        return next;
+    }
+
+    private static int pidIn(Path file) {
+        try {
+            return Integer.parseInt(Files.readString(file).trim());
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private void assertNothingLeft(Sandbox.Run baton) {
+        Poll.until("every process of the service gone", STEP, () -> sandbox.survivors().isEmpty());
+        for (String name : List.of("baton.pid", "baton.pid.sock", "baton.pid.oldbin", "baton.pid.oldbin.sock")) {
+            assertFalse(Files.exists(pidFile.resolveSibling(name)), name + " removed; log:\n" + baton.log());
+        }
+        try (var files = Files.list(sandbox.dir())) {
+            assertEquals(List.of(), files.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void upgradesAndUsr2WhileAnUpgradeIsInFlightAreRefusedAndQuitStopsBothGenerations() throws Exception {
+        Sandbox.Run baton = startHello();
+        int port = baton.port();
+        try (Load load = new Load(port, 1, 1, Duration.ofMinutes(2), 1_000_000)) {
+            Poll.until("load flowing", Duration.ofSeconds(10), () -> load.ok() > 20);
+            nextGenerationNeverReady(120);
+            int next = upgradeStarted(baton);
+
+            // The pid file names the new master now: an upgrade through it reaches the new master.
+            Sandbox.Result second = cli("upgrade", "--pid", pidFile.toString(), "--wait", "--timeout", "20");
+            assertEquals(1, second.exitCode(), second.output());
+            assertTrue(second.output().contains("baton: upgrade refused: this master is still taking over from pid "
+                    + baton.pid()), second.output());
+            Sandbox.Result toOld = cli("upgrade", "--pid", pidFile + ".oldbin");
+            assertEquals(1, toOld.exitCode(), toOld.output());
+            assertTrue(toOld.output().contains("refused: an upgrade is already in flight (new master pid " + next + ")"),
+                    toOld.output());
+            Processes.signal(next, "USR2");
+            baton.awaitLog("USR2 from pid \\d+ refused: this master is still taking over", STEP);
+            baton.signal("USR2");
+            baton.awaitLog("USR2 from pid \\d+ refused: an upgrade is already in flight", STEP);
+            assertEquals(1, baton.count("started new master"), baton.log());
+
+            long before = load.ok();
+            Poll.until("the old generation still serving", Duration.ofSeconds(10), () -> load.ok() > before + 20);
+            load.close();
+            assertEquals(List.of(), load.failures());
+            assertEquals(java.util.Set.of("1"), load.versions().keySet());
+        }
+        baton.signal("QUIT");
+        assertEquals(0, baton.awaitExit(STEP));
+        baton.awaitLog("QUIT from pid \\d+: the service stops: so does the new master", STEP);
+        assertNothingLeft(baton);
+    }
+
+    @Test
+    void quitToTheNewMasterBeforeItsHandoffStopsTheService() throws Exception {
+        Sandbox.Run baton = startHello();
+        nextGenerationNeverReady(120);
+        int next = upgradeStarted(baton);
+        Processes.signal(next, "QUIT");
+        assertEquals(0, baton.awaitExit(STEP), baton.log());
+        baton.awaitLog("new master \\(pid " + next + "\\) was told to stop", STEP);
+        assertNothingLeft(baton);
+    }
+
+    @Test
+    void termToTheOldMasterDuringAnUpgradeStopsTheService() throws Exception {
+        Sandbox.Run baton = startHello();
+        nextGenerationNeverReady(120);
+        upgradeStarted(baton);
+        baton.signal("TERM");
+        assertEquals(0, baton.awaitExit(STEP), baton.log());
+        assertNothingLeft(baton);
+    }
+
+    @Test
+    void aNewMasterWhoseOldMasterDiedCleansUpWhenItGivesUp() throws Exception {
+        Sandbox.Run baton = startHello();
+        nextGenerationNeverReady(4);
+        int next = upgradeStarted(baton);
+        baton.signal("KILL");
+        Processes.awaitGone(baton.pid(), STEP);
+        baton.awaitLog("old master \\(pid " + baton.pid() + "\\) died during the upgrade", STEP);
+        Processes.awaitGone(next, STEP);
+        assertNothingLeft(baton);
+    }
+
+    @Test
+    void anUpgradeWhileTheOldGenerationStillDrainsIsRefused() throws Exception {
+        Sandbox.Run baton = startHello();
+        int port = baton.port();
+        try (Http slow = Http.connect(port)) {
+            slow.send("/slow?ms=6000", true);
+            Poll.until("slow request in a worker", Duration.ofSeconds(10),
+                    () -> Processes.children(baton.pid()).stream().anyMatch(w -> Sockets.acceptedBy(w, port, slow.localPort())));
+            hello.write("2", 2);
+            int next = upgradeStarted(baton);
+            baton.awaitLog("handed off to the new master \\(pid " + next + "\\)", STEP);
+            Sandbox.Result refused = cli("upgrade", "--pid", pidFile.toString());
+            assertEquals(1, refused.exitCode(), refused.output());
+            assertTrue(refused.output().contains("refused: the old master (pid " + baton.pid() + ") has not exited yet"),
+                    refused.output());
+            assertEquals(200, slow.receive().status(), "the old generation's request finished");
+        }
+        assertEquals(0, baton.awaitExit(STEP));
+        hello.write("3", 2);
+        Poll.until("the new master notices its old master is gone", STEP,
+                () -> baton.count("upgrades are possible again") == 1);
+        Sandbox.Result third = cli("upgrade", "--pid", pidFile.toString(), "--wait", "--timeout", "50");
+        assertEquals(0, third.exitCode(), third.output());
+        assertEquals("3", Http.get(port, "/").version());
+    }
+}
