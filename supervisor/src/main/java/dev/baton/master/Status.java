@@ -46,7 +46,7 @@ final class Status {
             }
             field(out, "age_ms", TimeUnit.NANOSECONDS.toMillis(now - w.spawnedAt)).append(',');
             field(out, "requests", w.requests).append(',');
-            field(out, "rss_kib", w.rssKib());
+            field(out, "rss_kib", pool.rssKib(w));
             out.append('}');
         }
         return out.append("]}").toString();
@@ -69,7 +69,7 @@ final class Status {
         for (Worker w : sorted(pool)) {
             out.append(String.format(Locale.ROOT, "  %-8s %-8d %-4d %-9s %-9s %-10d %d MiB%s%n",
                     (master.listeners().size() > 1 ? w.slot.listener + "." : "") + w.slot.number, w.pid, w.generation,
-                    state(w), human(Duration.ofNanos(now - w.spawnedAt)), w.requests, w.rssKib() / 1024,
+                    state(w), human(Duration.ofNanos(now - w.spawnedAt)), w.requests, pool.rssKib(w) / 1024,
                     w.outdated != null ? "  (" + w.outdated + ")" : ""));
         }
         return out.toString().stripTrailing();
