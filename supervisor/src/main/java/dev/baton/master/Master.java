@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
@@ -43,6 +44,8 @@ import java.util.function.Supplier;
  */
 public final class Master {
     private static final long IDLE_WAKEUP = TimeUnit.SECONDS.toNanos(1);
+    /** After a failure in the loop, the pause before the next turn, times the failures in a row (at most IDLE_WAKEUP). */
+    private static final long LOOP_ERROR_PAUSE = TimeUnit.MILLISECONDS.toNanos(100);
     /** How often a new master that has handed off looks whether its old master is gone yet. */
     private static final long OLD_MASTER_POLL = TimeUnit.MILLISECONDS.toNanos(200);
     /** How long a new master may outlive the graceful timeout when the service stops, before SIGKILL. */
@@ -50,6 +53,7 @@ public final class Master {
     /** A new generation whose worker fails to start this many times in a row is given up on. */
     private static final int FAILED_STARTS_BEFORE_ROLLBACK = 3;
     private static final int MAX_WORKERS = 256;
+    private static final int MAX_WATCHERS = 16;
 
     /** Serving, or how far a stop has come. */
     enum Phase {
@@ -125,41 +129,63 @@ public final class Master {
         Log.line(self, "started (pid " + pid + "), " + settings.workers() + " workers"
                 + (listeners.size() > 1 ? " per listener" : "") + ": " + String.join(" ", settings.command()));
 
+        int failuresInARow = 0;
         while (!finished()) {
-            long now = System.nanoTime();
-            if (phase == Phase.SERVING) {
-                pool.upkeep(now);
-            } else if (phase == Phase.ANNOUNCING && now - drainAt >= 0) {
-                phase = Phase.DRAINING;
-                Log.line(self, "draining workers");
-                pool.quitAll(now);
+            try {
+                turn();
+                failuresInARow = 0;
+            } catch (RuntimeException e) {
+                // Unicorn's "master loop error": whatever one event broke, the workers still serve.
+                failuresInARow++;
+                long pause = Math.min(LOOP_ERROR_PAUSE * failuresInARow, IDLE_WAKEUP);
+                Log.line(self, "master loop error: " + e + " at " + where(e) + "; carrying on in "
+                        + millis(pause) + " ms");
+                LockSupport.parkNanos(pause);
             }
-            Event event = nextEvent();
-            if (event instanceof Event.Signalled s) {
-                onSignal(s.signal(), s.sender());
-            } else if (event instanceof Event.WorkerSaid w) {
-                pool.onLine(w.worker(), w.line(), System.nanoTime());
-            } else if (event instanceof Event.WorkerClosed w) {
-                pool.closed(w.worker(), System.nanoTime());
-            } else if (event instanceof Event.SuccessorSaid s) {
-                onSuccessorLine(s.pid(), s.line());
-            } else if (event instanceof Event.Commanded c) {
-                onRequest(c.request());
-            }
-            now = System.nanoTime();
-            pool.reap(now, phase == Phase.SERVING);
-            reapSuccessor(now);
-            watchOldMaster();
-            if (pid == 1) {
-                Orphans.reap(self, child -> pool.owns(child) || upgrade != null && upgrade.pid == child);
-            }
-            pool.enforceDeadlines(now);
-            notifier.workers((int) pool.readyCount(), pool.wanted());
-            checkGeneration(now);
         }
         presence.release();
         Log.line(self, "exiting with status " + exitCode);
         return exitCode;
+    }
+
+    /** One turn of the loop: upkeep, one event (or a deadline), then reaping and deadlines. */
+    private void turn() {
+        long now = System.nanoTime();
+        if (phase == Phase.SERVING) {
+            pool.upkeep(now);
+        } else if (phase == Phase.ANNOUNCING && now - drainAt >= 0) {
+            phase = Phase.DRAINING;
+            Log.line(self, "draining workers");
+            pool.quitAll(now);
+        }
+        Event event = nextEvent();
+        if (event instanceof Event.Signalled s) {
+            onSignal(s.signal(), s.sender());
+        } else if (event instanceof Event.WorkerSaid w) {
+            pool.onLine(w.worker(), w.line(), System.nanoTime());
+        } else if (event instanceof Event.WorkerClosed w) {
+            pool.closed(w.worker(), System.nanoTime());
+        } else if (event instanceof Event.SuccessorSaid s) {
+            onSuccessorLine(s.pid(), s.line());
+        } else if (event instanceof Event.Commanded c) {
+            onRequest(c.request());
+        }
+        now = System.nanoTime();
+        pool.reap(now, phase == Phase.SERVING);
+        reapSuccessor(now);
+        watchOldMaster();
+        if (pid == 1) {
+            Orphans.reap(self, child -> pool.owns(child) || upgrade != null && upgrade.pid == child);
+        }
+        pool.enforceDeadlines(now);
+        notifier.workers((int) pool.readyCount(), pool.wanted());
+        checkGeneration(now);
+    }
+
+    private static String where(Throwable e) {
+        StackTraceElement[] trace = e.getStackTrace();
+        return trace.length == 0 ? "?" : trace[0].getClassName().replaceAll(".*\\.", "") + "." + trace[0].getMethodName()
+                + ":" + trace[0].getLineNumber();
     }
 
     /** Stopped, with every worker gone, and the new master too if the whole service stops. */
@@ -195,7 +221,7 @@ public final class Master {
         switch (request.verb()) {
             case "status" -> request.answer(request.argument().equals("text") ? Status.text(this) : Status.json(this));
             case "watch-upgrade" -> {
-                waitingForUpgrade.add(request);
+                watchUpgrade(request);
                 request.say("ok watching");
             }
             case "upgrade" -> {
@@ -456,7 +482,7 @@ public final class Master {
         if (requester != null) {
             if (wait) {
                 requester.say("ok started new=" + upgrade.pid);
-                waitingForUpgrade.add(requester);
+                watchUpgrade(requester);
             } else {
                 requester.answer("ok started new=" + upgrade.pid);
             }
@@ -518,6 +544,14 @@ public final class Master {
         } else {
             Log.line(self, "new master (pid " + ended.pid + ") " + status);
         }
+    }
+
+    /** Each watcher holds an fd: past the bound, the oldest goes, so a flood cannot shut out the next deploy. */
+    private void watchUpgrade(Request request) {
+        if (waitingForUpgrade.size() >= MAX_WATCHERS) {
+            waitingForUpgrade.remove(0).answer("error more than " + MAX_WATCHERS + " connections watch the upgrade");
+        }
+        waitingForUpgrade.add(request);
     }
 
     /** Answers every control connection waiting for an upgrade's outcome. */

@@ -33,7 +33,7 @@ final class Presence {
         PidFile.write(pidFile, pid);
         current = pidFile;
         try {
-            control = ControlServer.open(ControlServer.pathFor(pidFile), onRequest);
+            control = ControlServer.open(ControlServer.pathFor(pidFile), onRequest, problem -> Log.line("master", problem));
         } catch (IOException e) {
             PidFile.removeIfOwned(pidFile, pid);
             throw new IllegalStateException("cannot open control socket " + ControlServer.pathFor(pidFile) + ": "
