@@ -52,7 +52,6 @@ public final class Master {
     private static final long SUCCESSOR_GRACE = TimeUnit.SECONDS.toNanos(10);
     /** A new generation whose worker fails to start this many times in a row is given up on. */
     private static final int FAILED_STARTS_BEFORE_ROLLBACK = 3;
-    private static final int MAX_WORKERS = 256;
     private static final int MAX_WATCHERS = 16;
 
     /** Serving, or how far a stop has come. */
@@ -259,8 +258,8 @@ public final class Master {
             Log.line(self, why + " ignored: stopping");
             return "error the master is stopping";
         }
-        if (count < 0 || count > MAX_WORKERS) {
-            return "error workers must be from 0 to " + MAX_WORKERS;
+        if (count < 0 || count > Settings.MAX_WORKERS) {
+            return "error workers must be from 0 to " + Settings.MAX_WORKERS;
         }
         pool.resize(count, why);
         return "ok workers=" + pool.perListener();

@@ -36,7 +36,7 @@ final class Presence {
             control = ControlServer.open(ControlServer.pathFor(pidFile), onRequest, problem -> Log.line("master", problem));
         } catch (IOException e) {
             PidFile.removeIfOwned(pidFile, pid);
-            throw new IllegalStateException("cannot open control socket " + ControlServer.pathFor(pidFile) + ": "
+            throw new IllegalArgumentException("cannot open control socket " + ControlServer.pathFor(pidFile) + ": "
                     + e.getMessage(), e);
         }
     }
