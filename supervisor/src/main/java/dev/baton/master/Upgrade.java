@@ -8,6 +8,7 @@ import dev.baton.spawn.Spawn;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -40,13 +41,15 @@ final class Upgrade {
     final int pid;
     final int generation;
     final long startedAt;
+    private final BiConsumer<Integer, Signal> signaller;
     private State state = State.BOOTING;
     /** Why the new master said it failed, or null. */
     private String failure;
     /** How the new master said the service stops, when it said so. */
     private Stop stop;
 
-    private Upgrade(int pid, int generation, long startedAt) {
+    Upgrade(int pid, int generation, long startedAt, BiConsumer<Integer, Signal> signaller) {
+        this.signaller = signaller;
         this.pid = pid;
         this.generation = generation;
         this.startedAt = startedAt;
@@ -74,7 +77,7 @@ final class Upgrade {
             int child = spawn.start();
             LineReader.start("baton-successor-" + child, report[0], line -> events.accept(new Event.SuccessorSaid(child, line)));
             report[0] = -1;
-            return new Upgrade(child, generation, System.nanoTime());
+            return new Upgrade(child, generation, System.nanoTime(), (p, signal) -> Posix.kill(p, signal.number()));
         } finally {
             if (report[0] >= 0) {
                 Posix.close(report[0]);
@@ -139,12 +142,12 @@ final class Upgrade {
     /** The service stops: the new master stops the same way, and we wait for it. */
     void stopService(Stop how) {
         state = State.STOPPING;
-        Posix.kill(pid, (how == Stop.QUICK ? Signal.TERM : Signal.QUIT).number());
+        signaller.accept(pid, how == Stop.QUICK ? Signal.TERM : Signal.QUIT);
     }
 
     /** The new master outlived our stop: kill it, it is our child (its workers see their pipe close). */
     void kill() {
-        Posix.kill(pid, Signal.KILL.number());
+        signaller.accept(pid, Signal.KILL);
     }
 
     /** Whether the new master still has to take over: a failure if it exits. */
