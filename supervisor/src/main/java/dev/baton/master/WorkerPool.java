@@ -313,8 +313,9 @@ final class WorkerPool {
         }
     }
 
-    long rssKib(Worker worker) {
-        return os.rssKib(worker.pid);
+    /** Resident memory of a process in KiB: a worker, or the master itself. */
+    long rssKib(int pid) {
+        return os.rssKib(pid);
     }
 
     // ---- reaping and deadlines ----
