@@ -309,13 +309,21 @@ public final class Master {
             return;
         }
         if (upgrade != null && (upgrade.pending() || upgrade.state() == Upgrade.State.STOPPING)) {
-            Log.line(self, why + ": the service stops: so does the new master (pid " + upgrade.pid + ")");
-            upgrade.stopService(how);
-            successorKillAt = System.nanoTime() + settings.gracefulTimeout().toNanos() + SUCCESSOR_GRACE;
-        } else if (takeover != null && phase == Phase.SERVING) {
+            stopService(how, why);
+            return;
+        }
+        if (takeover != null && phase == Phase.SERVING) {
             Log.line(self, why + ": the service stops: so does the old master (pid " + takeover.oldMaster() + ")");
             takeover.stopping(how);
         }
+        stop(how, why);
+    }
+
+    /** Both generations stop: the new master the same way as this one, which waits for it. */
+    private void stopService(Stop how, String why) {
+        Log.line(self, why + ": the service stops: so does the new master (pid " + upgrade.pid + ")");
+        upgrade.stopService(how);
+        successorKillAt = System.nanoTime() + settings.gracefulTimeout().toNanos() + SUCCESSOR_GRACE;
         stop(how, why);
     }
 
@@ -503,7 +511,7 @@ public final class Master {
                 Log.line(self, "generation " + upgrade.generation + " ready (new master pid " + child + ")");
                 handedOff(Stop.GRACEFUL, "new master ready");
             }
-            case STOP -> stopRequested(upgrade.stop(), 0, "new master (pid " + child + ") was told to stop");
+            case STOP -> stopService(upgrade.stop(), "new master (pid " + child + ") was told to stop");
             case NOTHING -> {
             }
         }

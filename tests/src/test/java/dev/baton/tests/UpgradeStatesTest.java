@@ -169,4 +169,33 @@ class UpgradeStatesTest {
         assertEquals(0, third.exitCode(), third.output());
         assertEquals("3", Http.get(port, "/").version());
     }
+
+    @Test
+    void aNewMasterThatDiesAfterTheHandoffGetsTheOldGenerationServingAgain() throws Exception {
+        Sandbox.Run baton = startHello();
+        int port = baton.port();
+        try (Http slow = Http.connect(port)) {
+            slow.send("/slow?ms=8000", true);
+            Poll.until("slow request in a worker", Duration.ofSeconds(10),
+                    () -> Processes.children(baton.pid()).stream().anyMatch(w -> Sockets.acceptedBy(w, port, slow.localPort())));
+            hello.write("2", 2);
+            int next = upgradeStarted(baton);
+            baton.awaitLog("handed off to the new master \\(pid " + next + "\\)", STEP);
+            Processes.signal(next, "KILL");
+            baton.awaitLog("new master \\(pid " + next + "\\) killed by SIGKILL after taking over: generation 1 serves again", STEP);
+            Poll.until("the pid file names the old master again", STEP, () -> pidIn(pidFile) == baton.pid());
+            Poll.until("generation 1 answering again", STEP, () -> {
+                try {
+                    return "1".equals(Http.get(port, "/").version());
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+            assertEquals(200, slow.receive().status(), "the draining worker's request finished");
+        }
+        assertTrue(baton.alive());
+        Sandbox.Result status = cli("status", "--pid", pidFile.toString());
+        assertEquals(0, status.exitCode(), status.output());
+        assertTrue(status.output().contains("generation 1, serving"), status.output());
+    }
 }

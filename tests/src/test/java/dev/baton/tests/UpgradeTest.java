@@ -197,6 +197,10 @@ class UpgradeTest {
             int next = pidInFile();
             assertFalse(Processes.alive(master));
             master = next;
+            int upgraded = i;
+            // It lets go of its old master (report pipe closed) once it sees it gone.
+            Poll.until("new master " + next + " done with its old master", Duration.ofSeconds(10),
+                    () -> baton.count("is gone; upgrades are possible again") == upgraded);
             int fds = Processes.fds(master).size();
             int threads = status(master, "Threads");
             if (i == 2) {
