@@ -86,10 +86,6 @@ public final class ControlServer implements AutoCloseable {
         return control;
     }
 
-    public Path path() {
-        return path;
-    }
-
     /** Moves the socket file (a bound socket keeps working under its new name). */
     public void moveTo(Path target) throws IOException {
         Files.move(path, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

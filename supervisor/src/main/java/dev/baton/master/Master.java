@@ -1,27 +1,18 @@
 package dev.baton.master;
 
-import dev.baton.control.ControlServer;
 import dev.baton.control.Request;
 import dev.baton.net.Listener;
 import dev.baton.posix.Posix;
-import dev.baton.posix.PosixException;
 import dev.baton.protocol.Command;
 import dev.baton.signals.Signal;
-import dev.baton.signals.SignalMask;
 import dev.baton.signals.SignalReceiver;
 import dev.baton.spawn.ExitStatus;
-import dev.baton.spawn.Spawn;
 import dev.baton.systemd.Notifier;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;

@@ -207,7 +207,11 @@ class UpgradeTest {
                 firstFds = fds;
                 firstThreads = threads;
             } else if (i > 2) {
-                assertTrue(fds <= firstFds, "upgrade " + i + ": master has " + fds + " fds, the second had " + firstFds);
+                // A jar the JVM opens when it first needs a class from it comes and stays; a leak keeps growing.
+                int baseline = firstFds;
+                int newMaster = master;
+                Poll.until("upgrade " + i + ": master " + newMaster + " with at most " + baseline + " fds (has "
+                        + fds + ")", Duration.ofSeconds(10), () -> Processes.fds(newMaster).size() <= baseline);
                 assertTrue(threads <= firstThreads + 2, "upgrade " + i + ": master has " + threads + " threads, the second had " + firstThreads);
             }
             Set<Integer> expected = new HashSet<>(Processes.children(master));
