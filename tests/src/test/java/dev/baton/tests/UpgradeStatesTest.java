@@ -144,17 +144,24 @@ class UpgradeStatesTest {
         assertNothingLeft(baton);
     }
 
+    /** Upgrades while a worker of the old generation serves a slow request; returns once the old master has handed off. */
+    private int handedOffWhileDraining(Sandbox.Run baton, Http slow, int slowMillis) throws Exception {
+        int port = baton.port();
+        slow.send("/slow?ms=" + slowMillis, true);
+        Poll.until("slow request in a worker", Duration.ofSeconds(10),
+                () -> Processes.children(baton.pid()).stream().anyMatch(w -> Sockets.acceptedBy(w, port, slow.localPort())));
+        hello.write("2", 2);
+        int next = upgradeStarted(baton);
+        baton.awaitLog("handed off to the new master \\(pid " + next + "\\)", STEP);
+        return next;
+    }
+
     @Test
     void anUpgradeWhileTheOldGenerationStillDrainsIsRefused() throws Exception {
         Sandbox.Run baton = startHello();
         int port = baton.port();
         try (Http slow = Http.connect(port)) {
-            slow.send("/slow?ms=6000", true);
-            Poll.until("slow request in a worker", Duration.ofSeconds(10),
-                    () -> Processes.children(baton.pid()).stream().anyMatch(w -> Sockets.acceptedBy(w, port, slow.localPort())));
-            hello.write("2", 2);
-            int next = upgradeStarted(baton);
-            baton.awaitLog("handed off to the new master \\(pid " + next + "\\)", STEP);
+            handedOffWhileDraining(baton, slow, 6000);
             Sandbox.Result refused = cli("upgrade", "--pid", pidFile.toString());
             assertEquals(1, refused.exitCode(), refused.output());
             assertTrue(refused.output().contains("refused: the old master (pid " + baton.pid() + ") has not exited yet"),
@@ -175,12 +182,7 @@ class UpgradeStatesTest {
         Sandbox.Run baton = startHello();
         int port = baton.port();
         try (Http slow = Http.connect(port)) {
-            slow.send("/slow?ms=8000", true);
-            Poll.until("slow request in a worker", Duration.ofSeconds(10),
-                    () -> Processes.children(baton.pid()).stream().anyMatch(w -> Sockets.acceptedBy(w, port, slow.localPort())));
-            hello.write("2", 2);
-            int next = upgradeStarted(baton);
-            baton.awaitLog("handed off to the new master \\(pid " + next + "\\)", STEP);
+            int next = handedOffWhileDraining(baton, slow, 8000);
             Processes.signal(next, "KILL");
             baton.awaitLog("new master \\(pid " + next + "\\) killed by SIGKILL after taking over: generation 1 serves again", STEP);
             Poll.until("the pid file names the old master again", STEP, () -> pidIn(pidFile) == baton.pid());
