@@ -96,11 +96,11 @@ final class BatonServer implements Server {
         return new RestartTiming(version, served - usr2, Long.parseLong(upgraded.group(2)), Long.parseLong(upgraded.group(1)));
     }
 
-    /** When the old master took USR2, from its log line (the same wall clock as the probe's). */
+    /** When the old master took USR2 or the upgrade request, from its log line (the same wall clock as the probe's). */
     private long usr2Taken(long oldMaster) {
-        Matcher line = Pattern.compile("(?m)^(\\S+) baton\\[" + oldMaster + "\\] .*USR2.*: started new master").matcher(log());
+        Matcher line = Pattern.compile("(?m)^(\\S+) baton\\[" + oldMaster + "\\] .*(USR2|upgrade request).*: started new master").matcher(log());
         if (!line.find()) {
-            throw new IllegalStateException("master " + oldMaster + " logged no USR2 in " + log);
+            throw new IllegalStateException("master " + oldMaster + " logged no upgrade in " + log);
         }
         return Instant.parse(line.group(1)).toEpochMilli();
     }
