@@ -445,6 +445,9 @@ public final class Master {
 
     /** Starts a new master, unless that would make a third generation or a master is stopping. */
     private void startUpgrade(String why, Request requester, boolean wait) {
+        // The old master may have exited since the last turn of the loop: whoever saw it go (an
+        // operator, a deploy script) may upgrade at once.
+        watchOldMaster();
         String refusal = phase != Phase.SERVING ? "this master is stopping"
                 : upgrade != null ? "an upgrade is already in flight (new master pid " + upgrade.pid + ")"
                 : takeover != null ? takeover.refusal()
