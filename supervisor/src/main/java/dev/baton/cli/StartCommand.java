@@ -102,6 +102,12 @@ final class StartCommand implements Callable<Integer> {
             description = "Append the master's and the workers' output to FILE instead of stderr; USR1 reopens it (logrotate).")
     Path log;
 
+    @Option(names = "--jvm-cache", paramLabel = "DIR|off",
+            description = "Directory of the class-data sharing archives Baton trains from one generation's java workers "
+                    + "and gives the next (a faster worker start), or 'off'. Default: beside the pid file (baton.pid: "
+                    + "baton.jvm-cache); off without --pid.")
+    String jvmCache;
+
     @Option(names = "--config", paramLabel = "FILE",
             description = "Config file of 'key = value' lines with these options' names (listen, workers, pid, ...) and "
                     + "'command = <worker command>'. Re-read on every upgrade (USR2) and reload (HUP).")
@@ -208,7 +214,19 @@ final class StartCommand implements Callable<Integer> {
             }
         }
         return new Settings(addresses, workerCount, pidFile, graceful, boot, hung, handoffMode, warmup, warmupCount,
-                requestLimit, rssLimit, batch, health, healthWait, logFile, workerCommand(file));
+                requestLimit, rssLimit, batch, health, healthWait, logFile, jvmCacheDir(file, pidFile), workerCommand(file));
+    }
+
+    /** A directory that cannot be written is no reason not to serve: the master logs it and workers start without. */
+    private Path jvmCacheDir(ConfigFile file, Path pidFile) {
+        String given = jvmCache != null ? jvmCache : file != null ? file.get("jvm-cache") : null;
+        if (given == null) {
+            return Settings.jvmCacheBeside(pidFile);
+        }
+        if (given.isBlank()) {
+            throw new UserError((jvmCache != null ? "--jvm-cache" : file.origin("jvm-cache")) + ": expected a directory or 'off'");
+        }
+        return given.equals("off") ? null : Path.of(given).toAbsolutePath().normalize();
     }
 
     private List<String> workerCommand(ConfigFile file) {

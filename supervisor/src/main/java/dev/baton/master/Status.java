@@ -46,6 +46,7 @@ final class Status {
             }
             field(out, "age_ms", TimeUnit.NANOSECONDS.toMillis(now - w.spawnedAt)).append(',');
             field(out, "requests", w.requests).append(',');
+            field(out, "jvm_cache", w.jvmCache == null ? "none" : w.jvmCache.describe()).append(',');
             field(out, "rss_kib", w.rssKib());
             out.append('}');
         }

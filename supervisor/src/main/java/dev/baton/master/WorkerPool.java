@@ -49,6 +49,7 @@ final class WorkerPool {
     private final Map<Integer, Worker> workers = new LinkedHashMap<>();
     private final String self;
     private Settings settings;
+    private JvmCache jvmCache;
     private int perListener;
     /** Where workers' stdout and stderr go: the master's own (-1), or a pipe the master copies to its log. */
     private int outputFd = -1;
@@ -61,6 +62,15 @@ final class WorkerPool {
         this.masterPid = masterPid;
         this.events = events;
         this.self = "master gen " + generation;
+        useJvmCache(settings);
+    }
+
+    private void useJvmCache(Settings next) {
+        if (jvmCache == null || !java.util.Objects.equals(jvmCache.dir(), next.jvmCache())) {
+            jvmCache = new JvmCache(next.jvmCache());
+            Log.line(self, "JVM cache: " + (next.jvmCache() != null ? next.jvmCache()
+                    : next.pidFile() == null ? "off (no --pid to keep it beside: give --jvm-cache DIR)" : "off"));
+        }
     }
 
     void sendOutputTo(int fd) {
@@ -87,6 +97,7 @@ final class WorkerPool {
     /** New settings (HUP): every worker is replaced by one started with them, a batch at a time. */
     void reconfigure(Settings next) {
         settings = next;
+        useJvmCache(next);
         perListener = next.workers();
         for (Worker worker : workers.values()) {
             if (worker.current()) {
@@ -155,8 +166,10 @@ final class WorkerPool {
     private boolean spawn(Slot slot, long now) {
         int[] down = Posix.pipe();
         int[] up = Posix.pipe();
+        Map<String, String> environment = environment(slot);
+        JvmCache.Use cache = jvmCache.prepare(settings.command(), environment);
         Spawn spawn = Spawn.command(settings.command())
-                .environment(environment(slot))
+                .environment(environment)
                 // A listener on fd 0 is why each listener has workers of its own.
                 .fd(WorkerFds.LISTENER, listeners.get(slot.listener).fd())
                 .fd(WorkerFds.COMMANDS, down[0])
@@ -171,6 +184,7 @@ final class WorkerPool {
         } catch (PosixException e) {
             Posix.close(down[1]);
             Posix.close(up[0]);
+            jvmCache.exited(cache, false, self);
             slot.failed(now, "could not start: " + e.getMessage());
             Log.line(self, "cannot start " + label + ": " + e.getMessage() + retryNote(slot, now));
             return false;
@@ -185,10 +199,11 @@ final class WorkerPool {
         // would otherwise be respawned (with the crash-loop backoff) for no visible reason.
         worker.deadline(now + settings.bootTimeout().toNanos(), "started but never reported ready within --boot-timeout "
                 + settings.bootTimeout().toSeconds() + " s: does it use worker-api or an adapter? see README: Serving an application");
+        worker.jvmCache = cache;
         workers.put(pid, worker);
         LineReader.start("baton-worker-" + pid, up[0], line -> events.accept(new Event.WorkerSaid(worker, line)),
                 () -> events.accept(new Event.WorkerClosed(worker)));
-        Log.line(worker.name(), "spawned");
+        Log.line(worker.name(), "spawned; JVM cache: " + cache.describe());
         return true;
     }
 
@@ -308,6 +323,7 @@ final class WorkerPool {
             it.remove();
             worker.closeChannel();
             ExitStatus status = ExitStatus.of(raw);
+            jvmCache.exited(worker.jvmCache, status.success(), worker.name());
             boolean wanted = respawning && worker.state != Worker.State.STOPPING && worker.slot.number < perListener;
             if (worker.state == Worker.State.STARTING) {
                 worker.slot.failed(now, status.toString());
