@@ -19,8 +19,9 @@ import java.util.jar.Manifest;
 import java.util.stream.Stream;
 
 /**
- * Class-data sharing archives for worker JVMs, trained by one generation's workers and used by the
- * next ones (a HotSpot {@code java} starts about a quarter faster with one). The flags reach any
+ * Class-data sharing archives (JDK 17-24) and AOT caches (JDK 25+) for worker JVMs, trained by one
+ * generation's workers and used by the next ones (a HotSpot {@code java} starts about a quarter
+ * faster with one). The flags reach any
  * worker command that runs the {@code java} launcher through {@code JDK_JAVA_OPTIONS}.
  *
  * <p>An archive is named by a hash of everything it depends on: the JVM (its binary, release file
@@ -28,7 +29,8 @@ import java.util.stream.Stream;
  * else is a new name, so a stale archive is never offered; HotSpot's own check stays the backstop,
  * with its warning silenced (a mismatch then only means a start without the archive).
  *
- * <p>A worker without an archive trains one: {@code -XX:ArchiveClassesAtExit} writes it to a file
+ * <p>A worker without an archive trains one: {@code -XX:ArchiveClassesAtExit} (or
+ * {@code -XX:AOTCacheOutput}, which assembles the cache in a child JVM at exit) writes it to a file
  * of its own when it exits normally (after its drain), and the master renames it into place only
  * after a clean exit. A half-written archive (killed, disk full) is therefore never under the real
  * name: JDK 17 dies of SIGBUS mapping a truncated archive. The same scheme serves every JDK (19+
@@ -37,18 +39,20 @@ import java.util.stream.Stream;
  * is ever fatal: any problem is one log line and a worker started without an archive.
  */
 final class JvmCache {
-    static final String OFF = "off";
     /** Below this much free space, no worker trains: an archive is 7-30 MB, and the disk is the application's. */
     private static final long MIN_FREE_BYTES = 128L << 20;
-    private static final String SILENT = "-Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off";
+    /** A mismatched or unreadable archive then means a start without it, and nothing in the log. */
+    private static final String SILENT = "-Xlog:cds=off -Xlog:cds+dynamic=off";
+    /** The first JDK with the AOT cache (JEP 483, 514): about 15% faster than a CDS archive for hello here. */
+    private static final int AOT_CACHE = 25;
     private static final List<String> JVM_VARIABLES = List.of("JDK_JAVA_OPTIONS", "JAVA_TOOL_OPTIONS", "CLASSPATH");
 
     /** What one worker does with the cache, as the log and {@code status} say it. */
-    record Use(Kind kind, Path archive, Path training, String detail) {
+    record Use(Kind kind, Path archive, Path training, String detail, boolean aot) {
         enum Kind { USING, TRAINING, NONE }
 
         static Use none(String why) {
-            return new Use(Kind.NONE, null, null, why);
+            return new Use(Kind.NONE, null, null, why, false);
         }
 
         String describe() {
@@ -84,9 +88,12 @@ final class JvmCache {
         } catch (IOException | RuntimeException e) {
             use = Use.none(problem("cannot use " + dir + ": " + reason(e)));
         }
+        // -Xshare:auto would be refused beside AOTCacheOutput; it is HotSpot's default anyway.
         String flags = switch (use.kind()) {
-            case USING -> "-XX:SharedArchiveFile=" + use.archive() + " " + SILENT;
-            case TRAINING -> "-XX:ArchiveClassesAtExit=" + use.training() + " " + SILENT;
+            case USING -> (use.aot() ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=") + use.archive() + " " + SILENT
+                    + (use.aot() ? " -Xlog:aot=off" : "");
+            case TRAINING -> (use.aot() ? "-XX:AOTCacheOutput=" : "-XX:ArchiveClassesAtExit=") + use.training() + " "
+                    + SILENT + (use.aot() ? " -Xlog:aot=off" : "");
             case NONE -> null;
         };
         if (flags != null) {
@@ -137,9 +144,10 @@ final class JvmCache {
             }
         }
         String key = HexFormat.of().formatHex(digest.digest(), 0, 12);
-        Path archive = dir.resolve(key + ".jsa");
+        boolean aot = major >= AOT_CACHE;
+        Path archive = dir.resolve(key + (aot ? ".aot" : ".jsa"));
         if (Files.isRegularFile(archive)) {
-            return new Use(Use.Kind.USING, archive, null, key);
+            return new Use(Use.Kind.USING, archive, null, key, aot);
         }
         if (training.contains(archive)) {
             return Use.none("another worker is training " + archive);
@@ -155,7 +163,7 @@ final class JvmCache {
         Path temporary = dir.resolve(key + "." + ProcessHandle.current().pid() + "." + System.nanoTime() + ".tmp");
         training.add(archive);
         lastProblem = null;
-        return new Use(Use.Kind.TRAINING, archive, temporary, key);
+        return new Use(Use.Kind.TRAINING, archive, temporary, key, aot);
     }
 
     /**
@@ -181,6 +189,8 @@ final class JvmCache {
         } finally {
             try {
                 Files.deleteIfExists(use.training());
+                // The AOT cache's training run records its configuration here, and a killed one leaves it.
+                Files.deleteIfExists(Path.of(use.training() + ".config"));
             } catch (IOException e) {
                 // Already reported, or the directory went away.
             }
@@ -192,7 +202,7 @@ final class JvmCache {
         try (Stream<Path> files = Files.list(dir)) {
             for (Path file : files.toList()) {
                 String name = file.getFileName().toString();
-                if (!file.equals(current) && name.matches("[0-9a-f]{24}\\.jsa") && !training.contains(file)) {
+                if (!file.equals(current) && name.matches("[0-9a-f]{24}\\.(jsa|aot)") && !training.contains(file)) {
                     Files.deleteIfExists(file);
                 }
             }
