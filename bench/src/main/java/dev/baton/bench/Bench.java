@@ -15,7 +15,7 @@ final class Bench {
     private static final String SUPERVISOR_JAR = "supervisor/target/baton.jar";
 
     /** Everything one run measured; {@code idle} is null when no idle upgrade was asked for. */
-    record Results(List<Overhead.Result> overhead, IdleUpgrades.Result idle, List<Scenario.Result> scenarios) {
+    record Results(List<Overhead.Result> overhead, List<IdleUpgrades.Result> idle, List<Scenario.Result> scenarios) {
         /** Requests Baton failed, in any phase. */
         long batonFailures() {
             return overhead.stream().mapToLong(Overhead.Result::batonFailures).sum()
@@ -24,7 +24,7 @@ final class Bench {
 
         /** Whether a phase stopped early. */
         boolean incomplete() {
-            return overhead.stream().anyMatch(r -> r.error() != null) || (idle != null && idle.error() != null)
+            return overhead.stream().anyMatch(r -> r.error() != null) || idle.stream().anyMatch(r -> r.error() != null)
                     || scenarios.stream().anyMatch(r -> r.error() != null);
         }
     }
@@ -40,7 +40,7 @@ final class Bench {
             }
         }
         List<Overhead.Result> overhead = options.rounds() == 0 ? List.of() : Overhead.run(options);
-        IdleUpgrades.Result idle = options.idleUpgrades() == 0 ? null : IdleUpgrades.run(options);
+        List<IdleUpgrades.Result> idle = options.idleUpgrades() == 0 ? List.of() : IdleUpgrades.run(options);
         List<Scenario.Result> scenarios = new ArrayList<>();
         for (Scenario.Kind kind : options.scenarios()) {
             for (Mode mode : options.modes()) {
@@ -53,7 +53,11 @@ final class Bench {
 
     /** hello as the README runs it: the same jar and JVM flags wherever hello serves. */
     static List<String> hello(Sandbox sandbox, Options options) {
-        return List.of(sandbox.java(), "-Xmx64m", "-jar", options.home().resolve(HELLO_JAR).toString());
+        return hello(sandbox.java(), options);
+    }
+
+    static List<String> hello(String java, Options options) {
+        return List.of(java, "-Xmx64m", "-jar", options.home().resolve(HELLO_JAR).toString());
     }
 
     static void write(Report report, Path json) throws IOException {

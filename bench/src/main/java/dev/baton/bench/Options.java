@@ -1,5 +1,6 @@
 package dev.baton.bench;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -23,7 +24,8 @@ record Options(
         Set<Scenario.Kind> scenarios,
         Set<Mode> modes,
         Path json,
-        Path home) {
+        Path home,
+        Path java) {
 
     static final String USAGE = """
             usage: java -jar bench/target/baton-bench.jar [options]
@@ -32,7 +34,9 @@ record Options(
               --round S         seconds per overhead round (default 2)
               --overhead-workers N  Baton's workers in the overhead phase (default 1: one JVM
                                 against bare hello's one, so the ratio is what supervision costs)
-              --idle-upgrades N Baton upgrades with no load, timed; 0 skips them (default 5)
+              --idle-upgrades N Baton upgrades with no load, timed; 0 skips them (default 5). They run with
+                                the workers' JVM cache on and off, each beside N cold 'java -jar hello.jar'
+              --java PATH       also run the idle upgrades with workers on this java (e.g. a JDK 25)
               --steady S        seconds of paced load per restart run, before any restart (default 2)
               --upgrades K      Baton hot upgrades per mode (default 10: 20 in all, within 5 minutes)
               --restarts R      naive and SO_REUSEPORT restarts per mode (default 3)
@@ -64,6 +68,7 @@ record Options(
         Set<Mode> modes = new LinkedHashSet<>(List.of(Mode.values()));
         Path json = Path.of("bench-result.json");
         Path home = defaultHome;
+        Path java = null;
         for (int i = 0; i < args.size(); i++) {
             String name = args.get(i);
             if (!name.startsWith("--")) {
@@ -90,6 +95,7 @@ record Options(
                 case "--modes" -> modes = list(name, value, Mode::of);
                 case "--json" -> json = Path.of(value);
                 case "--home" -> home = Path.of(value);
+                case "--java" -> java = executable(name, value);
                 default -> throw new IllegalArgumentException("unknown option " + name + " (try --help)");
             }
         }
@@ -100,7 +106,15 @@ record Options(
             throw new IllegalArgumentException("cannot tell where the Baton checkout is: give --home DIR");
         }
         return new Options(rounds, round, overheadWorkers, idleUpgrades, steady, upgrades, restarts, gap, connections, rate, slow, slowMillis, scenarios, modes, json,
-                home.toAbsolutePath().normalize());
+                home.toAbsolutePath().normalize(), java);
+    }
+
+    private static Path executable(String name, String value) {
+        Path path = Path.of(value).toAbsolutePath();
+        if (!Files.isExecutable(path) || Files.isDirectory(path)) {
+            throw new IllegalArgumentException(name + ": '" + value + "' is not an executable file");
+        }
+        return path;
     }
 
     private static double number(String name, String value, double min, double max) {

@@ -6,6 +6,7 @@ import dev.baton.master.Master;
 import dev.baton.master.PidFile;
 import dev.baton.master.Settings;
 import dev.baton.master.StartContext;
+import dev.baton.master.StartupSteps;
 import dev.baton.net.ListenAddress;
 import dev.baton.net.Listener;
 import dev.baton.protocol.WorkerEnvironment;
@@ -108,6 +109,11 @@ final class StartCommand implements Callable<Integer> {
                     + "baton.jvm-cache); off without --pid.")
     String jvmCache;
 
+    @Option(names = "--verbose-startup",
+            description = "Log where the master's start-up went, step by step, from its exec to its first worker's spawn "
+                    + "(also in status as startup_ms).")
+    boolean verboseStartup;
+
     @Option(names = "--config", paramLabel = "FILE",
             description = "Config file of 'key = value' lines with these options' names (listen, workers, pid, ...) and "
                     + "'command = <worker command>'. Re-read on every upgrade (USR2) and reload (HUP).")
@@ -120,21 +126,26 @@ final class StartCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        StartupSteps.verbose(verboseStartup);
+        StartupSteps.mark("cli");
         Optional<Inheritance> inheritance = Inheritance.fromEnvironment();
         SocketActivation activation = inheritance.isPresent() ? SocketActivation.none() : SocketActivation.fromEnvironment();
         Settings settings;
         List<Listener> listeners = new ArrayList<>();
         try {
             settings = settings();
+            StartupSteps.mark("settings");
             HashSet<Integer> keep = new HashSet<>(inheritance.map(Inheritance::fds).orElse(List.of()));
             keep.addAll(activation.fds());
             SignalMask.ensure(keep);
+            StartupSteps.mark("native binding and signal mask");
             if (inheritance.isPresent()) {
                 inheritance.get().listenerFds().forEach(fd -> listeners.add(Listener.adopt(fd)));
             } else {
                 refuseLiveMaster(settings.pidFile());
                 listeners.addAll(activation.listeners(settings.listen()));
             }
+            StartupSteps.mark(inheritance.isPresent() ? "inherited listeners" : "listeners");
         } catch (RuntimeException e) {
             // A new master that cannot start tells the old one why; the old one keeps serving.
             inheritance.ifPresent(i -> i.reportFailure(e.getMessage()));

@@ -22,6 +22,7 @@ final class Status {
         field(out, "state", master.state()).append(',');
         field(out, "started", master.startedAt().toString()).append(',');
         field(out, "new_master", master.successorPid()).append(',');
+        out.append("\"startup_ms\":").append(StartupSteps.json()).append(',');
         out.append("\"listeners\":[");
         List<String> addresses = master.listeners().stream().map(Listener::display).toList();
         for (int i = 0; i < addresses.size(); i++) {

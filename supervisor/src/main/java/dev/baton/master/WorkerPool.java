@@ -203,6 +203,7 @@ final class WorkerPool {
         workers.put(pid, worker);
         LineReader.start("baton-worker-" + pid, up[0], line -> events.accept(new Event.WorkerSaid(worker, line)),
                 () -> events.accept(new Event.WorkerClosed(worker)));
+        StartupSteps.firstSpawn(self);
         Log.line(worker.name(), "spawned; JVM cache: " + cache.describe());
         return true;
     }
