@@ -12,6 +12,7 @@ import java.nio.file.attribute.FileTime;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +22,15 @@ class JvmCacheTest {
 
     @TempDir
     Path dir;
+    private JvmCache cache;
+    private Path jar;
+
+    @BeforeEach
+    void cacheAndJar() throws IOException {
+        cache = new JvmCache(dir.resolve("cache"));
+        jar = dir.resolve("app.jar");
+        Files.write(jar, new byte[] {1, 2, 3});
+    }
 
     private Map<String, String> environment() {
         return new HashMap<>(Map.of("PATH", "/usr/bin:/bin"));
@@ -30,21 +40,14 @@ class JvmCacheTest {
         return List.of("env", "HELLO_VERSION=" + version, JAVA, "-Xmx64m", "-jar", jar.toString());
     }
 
-    private Path jar() throws IOException {
-        Path jar = dir.resolve("app.jar");
-        Files.write(jar, new byte[] {1, 2, 3});
-        return jar;
-    }
-
-    /** What a training JVM does at a clean exit: writes the archive to the file it was given. */
-    private static void trained(JvmCache.Use use) throws IOException {
+    /** What a training JVM does at exit: writes the archive to the file it was given; then the master reaps it. */
+    private void trained(JvmCache.Use use, boolean clean) throws IOException {
         Files.write(use.training(), new byte[] {42});
+        cache.exited(use, clean, "test");
     }
 
     @Test
     void aTrainedArchiveIsUsedByTheNextWorkersWhateverTheirEnvAssignments() throws IOException {
-        JvmCache cache = new JvmCache(dir.resolve("cache"));
-        Path jar = jar();
         Map<String, String> first = mine();
         JvmCache.Use training = cache.prepare(command(jar, "1"), first);
         assertEquals(JvmCache.Use.Kind.TRAINING, training.kind(), training.describe());
@@ -53,8 +56,7 @@ class JvmCacheTest {
         JvmCache.Use second = cache.prepare(command(jar, "2"), mine());
         assertEquals(JvmCache.Use.Kind.NONE, second.kind(), "one trainer at a time: " + second.describe());
 
-        trained(training);
-        cache.exited(training, true, "test");
+        trained(training, true);
         assertFalse(Files.exists(training.training()));
         Map<String, String> next = mine();
         JvmCache.Use using = cache.prepare(command(jar, "3"), next);
@@ -76,30 +78,23 @@ class JvmCacheTest {
 
     @Test
     void aChangedJarTrainsAnotherArchiveWhichReplacesTheOld() throws IOException {
-        JvmCache cache = new JvmCache(dir.resolve("cache"));
-        Path jar = jar();
         JvmCache.Use first = cache.prepare(command(jar, "1"), environment());
-        trained(first);
-        cache.exited(first, true, "test");
+        trained(first, true);
 
         Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 1000));
         JvmCache.Use second = cache.prepare(command(jar, "1"), environment());
         assertEquals(JvmCache.Use.Kind.TRAINING, second.kind(), second.describe());
         assertNotEquals(first.archive(), second.archive());
         assertTrue(Files.exists(first.archive()), "the old archive stays until the new one is written");
-        trained(second);
-        cache.exited(second, true, "test");
+        trained(second, true);
         assertTrue(Files.exists(second.archive()));
         assertFalse(Files.exists(first.archive()), "the stale archive is removed");
     }
 
     @Test
     void aWorkerThatDidNotExitCleanlyLeavesNoArchive() throws IOException {
-        JvmCache cache = new JvmCache(dir.resolve("cache"));
-        Path jar = jar();
         JvmCache.Use use = cache.prepare(command(jar, "1"), environment());
-        trained(use);
-        cache.exited(use, false, "test");
+        trained(use, false);
         assertFalse(Files.exists(use.archive()));
         assertFalse(Files.exists(use.training()));
         assertEquals(JvmCache.Use.Kind.TRAINING, cache.prepare(command(jar, "1"), environment()).kind(),
@@ -109,12 +104,11 @@ class JvmCacheTest {
     @Test
     void noFlagsWhenOffForAScriptOrWhenTheDirectoryCannotBeMade() throws IOException {
         Map<String, String> environment = environment();
-        assertEquals(JvmCache.Use.Kind.NONE, new JvmCache(null).prepare(command(jar(), "1"), environment).kind());
-        assertEquals(JvmCache.Use.Kind.NONE, new JvmCache(dir.resolve("cache")).prepare(List.of("/bin/sh", "run.sh"),
-                environment).kind());
+        assertEquals(JvmCache.Use.Kind.NONE, new JvmCache(null).prepare(command(jar, "1"), environment).kind());
+        assertEquals(JvmCache.Use.Kind.NONE, cache.prepare(List.of("/bin/sh", "run.sh"), environment).kind());
         Path file = dir.resolve("file");
         Files.writeString(file, "");
-        JvmCache.Use use = new JvmCache(file.resolve("cache")).prepare(command(jar(), "1"), environment);
+        JvmCache.Use use = new JvmCache(file.resolve("cache")).prepare(command(jar, "1"), environment);
         assertEquals(JvmCache.Use.Kind.NONE, use.kind());
         assertTrue(use.describe().contains("cannot use " + file.resolve("cache")), use.describe());
         assertFalse(environment.containsKey("JDK_JAVA_OPTIONS"), environment.toString());
