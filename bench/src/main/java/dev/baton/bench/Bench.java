@@ -11,7 +11,6 @@ import java.util.List;
  * restart scenario in every chosen mode.
  */
 final class Bench {
-    private static final String HELLO_JAR = "examples/hello/target/hello.jar";
     private static final String SUPERVISOR_JAR = "supervisor/target/baton.jar";
 
     /** Everything one run measured; {@code idle} is null when no idle upgrade was asked for. */
@@ -33,7 +32,7 @@ final class Bench {
     }
 
     static Results run(Options options) throws Exception {
-        for (String built : List.of(HELLO_JAR, SUPERVISOR_JAR, "bin/baton")) {
+        for (String built : List.of(options.app().jar(), SUPERVISOR_JAR, "bin/baton")) {
             if (!Files.exists(options.home().resolve(built))) {
                 throw new IllegalArgumentException(options.home().resolve(built)
                         + " is missing: build first with 'mvn -q -B package -DskipTests' in " + options.home());
@@ -51,13 +50,9 @@ final class Bench {
         return new Results(overhead, idle, scenarios);
     }
 
-    /** hello as the README runs it: the same jar and JVM flags wherever hello serves. */
-    static List<String> hello(Sandbox sandbox, Options options) {
-        return hello(sandbox.java(), options);
-    }
-
-    static List<String> hello(String java, Options options) {
-        return List.of(java, "-Xmx64m", "-jar", options.home().resolve(HELLO_JAR).toString());
+    /** The chosen example as the README runs it: the same jar and JVM flags wherever it serves. */
+    static List<String> app(Sandbox sandbox, Options options) {
+        return options.app().command(sandbox.java(), options.home());
     }
 
     static void write(Report report, Path json) throws IOException {

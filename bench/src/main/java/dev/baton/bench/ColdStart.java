@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What a deploy without Baton costs at best: a cold {@code java -jar hello.jar} from its spawn to
+ * What a deploy without Baton costs at best: a cold {@code java -jar app.jar} (hello by default) from its spawn to
  * its first response. The yardstick the idle upgrades are read against, measured in the same run.
  */
 final class ColdStart {
@@ -29,9 +29,9 @@ final class ColdStart {
         Process process = sandbox.start(command, Map.of("BATON_LISTEN", "127.0.0.1:" + port),
                 sandbox.dir().resolve("cold-start.log"));
         try {
-            Poll.until("cold hello answering on port " + port, BOUND, () -> {
+            Poll.until("cold app answering on port " + port, BOUND, () -> {
                 if (!process.isAlive()) {
-                    throw new IllegalStateException("cold hello exited with status " + process.exitValue());
+                    throw new IllegalStateException("cold app exited with status " + process.exitValue());
                 }
                 try (Http connection = Http.connect(port, Duration.ofSeconds(2))) {
                     return connection.get("/", false).status() == 200 ? Boolean.TRUE : null;

@@ -61,8 +61,8 @@ final class IdleUpgrades {
         try (Sandbox sandbox = new Sandbox()) {
             String java = javaOption != null ? javaOption : sandbox.java();
             System.err.printf("baton-bench: Baton, idle upgrades, %s, JVM cache %s ...%n", java, cache ? "on" : "off");
-            List<String> hello = Bench.hello(java, options);
-            try (BatonServer baton = new BatonServer(sandbox, options.home(), hello, 2, cache)) {
+            List<String> app = options.app().command(java, options.home());
+            try (BatonServer baton = new BatonServer(sandbox, options.home(), app, 2, cache)) {
                 baton.start();
                 Poll.pause(SETTLE_MILLIS);
                 baton.restart("2");
@@ -71,7 +71,7 @@ final class IdleUpgrades {
                     Poll.pause(SETTLE_MILLIS);
                     timings.add(baton.restart(Integer.toString(i + 2)));
                     Poll.pause(SETTLE_MILLIS);
-                    cold.add(ColdStart.run(sandbox, hello));
+                    cold.add(ColdStart.run(sandbox, app));
                 }
             } catch (Exception e) {
                 error = e.getMessage();

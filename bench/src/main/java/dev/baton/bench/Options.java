@@ -25,6 +25,7 @@ record Options(
         Set<Mode> modes,
         Path json,
         Path home,
+        App app,
         Path java) {
 
     static final String USAGE = """
@@ -48,8 +49,10 @@ record Options(
               --slow-ms MS      how long each /slow request takes (default 1000)
               --scenarios LIST  restart runs, of baton,naive,reuseport (default all)
               --modes LIST      of keep-alive,new-conn (default both)
+              --app NAME        the example served, of hello,spring-boot,jetty,netty: examples/NAME/target/NAME.jar
+                                (default hello); the SO_REUSEPORT baseline is always hello on Undertow
               --json FILE       where to write the results (default bench-result.json)
-              --home DIR        the Baton checkout, with bin/baton and hello.jar built (default: found from the jar)""";
+              --home DIR        the Baton checkout, with bin/baton and the app's jar built (default: found from the jar)""";
 
     static Options parse(List<String> args, Path defaultHome) {
         int rounds = 6;
@@ -68,6 +71,7 @@ record Options(
         Set<Mode> modes = new LinkedHashSet<>(List.of(Mode.values()));
         Path json = Path.of("bench-result.json");
         Path home = defaultHome;
+        App app = App.HELLO;
         Path java = null;
         for (int i = 0; i < args.size(); i++) {
             String name = args.get(i);
@@ -95,6 +99,7 @@ record Options(
                 case "--modes" -> modes = list(name, value, Mode::of);
                 case "--json" -> json = Path.of(value);
                 case "--home" -> home = Path.of(value);
+                case "--app" -> app = App.of(value);
                 case "--java" -> java = executable(name, value);
                 default -> throw new IllegalArgumentException("unknown option " + name + " (try --help)");
             }
@@ -106,7 +111,7 @@ record Options(
             throw new IllegalArgumentException("cannot tell where the Baton checkout is: give --home DIR");
         }
         return new Options(rounds, round, overheadWorkers, idleUpgrades, steady, upgrades, restarts, gap, connections, rate, slow, slowMillis, scenarios, modes, json,
-                home.toAbsolutePath().normalize(), java);
+                home.toAbsolutePath().normalize(), app, java);
     }
 
     private static Path executable(String name, String value) {

@@ -78,12 +78,12 @@ final class Overhead {
     }
 
     static List<Result> run(Options options) throws Exception {
-        System.err.println("baton-bench: overhead, Baton and bare hello side by side ...");
+        System.err.println("baton-bench: overhead, Baton and bare " + options.app().label + " side by side ...");
         List<Result> results = new ArrayList<>();
         try (Sandbox sandbox = new Sandbox()) {
-            BatonServer baton = new BatonServer(sandbox, options.home(), Bench.hello(sandbox, options),
+            BatonServer baton = new BatonServer(sandbox, options.home(), Bench.app(sandbox, options),
                     options.overheadWorkers());
-            ProcessServer bare = new ProcessServer(sandbox, Bench.hello(sandbox, options), false, "bare");
+            ProcessServer bare = new ProcessServer(sandbox, Bench.app(sandbox, options), false, "bare");
             try (baton; bare) {
                 baton.start();
                 bare.start();

@@ -84,7 +84,9 @@ final class ProcessServer implements Server {
     }
 
     private Process launch(String version) throws IOException {
-        return sandbox.start(command, Map.of("BATON_LISTEN", "127.0.0.1:" + port, "HELLO_VERSION", version), log);
+        // Baton's adapters bind BATON_LISTEN on their own; a Spring Boot application binds server.*.
+        return sandbox.start(command, Map.of("BATON_LISTEN", "127.0.0.1:" + port, "SERVER_ADDRESS", "127.0.0.1",
+                "SERVER_PORT", Integer.toString(port), "HELLO_VERSION", version), log);
     }
 
     private static void stop(Process process) throws InterruptedException {

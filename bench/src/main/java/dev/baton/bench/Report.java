@@ -37,8 +37,8 @@ final class Report {
 
     private void overheadTable(StringBuilder out) {
         out.append(String.format(Locale.ROOT, "steady-state overhead: flat-out load, %d rounds of %.1f s per mode, alternating"
-                + " between Baton (%d worker%s) and bare hello, both running%n", options.rounds(), options.roundSeconds(),
-                options.overheadWorkers(), options.overheadWorkers() == 1 ? "" : "s"));
+                + " between Baton (%d worker%s) and bare %s, both running%n", options.rounds(), options.roundSeconds(),
+                options.overheadWorkers(), options.overheadWorkers() == 1 ? "" : "s", options.app().label));
         String row = "%-10s %11s %10s %10s  %-12s  %s%n";
         out.append(String.format(row, "mode", "Baton req/s", "bare req/s", "Baton/bare", "per pair", "failed"));
         for (Overhead.Result result : results.overhead()) {
@@ -148,6 +148,7 @@ final class Report {
         machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
         root.put("machine", machine);
         Map<String, Object> chosen = new LinkedHashMap<>();
+        chosen.put("app", options.app().label);
         chosen.put("rounds", options.rounds());
         chosen.put("roundSeconds", options.roundSeconds());
         chosen.put("overheadWorkers", options.overheadWorkers());

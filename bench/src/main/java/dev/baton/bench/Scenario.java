@@ -44,8 +44,8 @@ final class Scenario {
 
         Server server(Sandbox sandbox, Options options) {
             return switch (this) {
-                case BATON -> new BatonServer(sandbox, options.home(), Bench.hello(sandbox, options), 2);
-                case NAIVE -> new ProcessServer(sandbox, Bench.hello(sandbox, options), false, label);
+                case BATON -> new BatonServer(sandbox, options.home(), Bench.app(sandbox, options), 2);
+                case NAIVE -> new ProcessServer(sandbox, Bench.app(sandbox, options), false, label);
                 case REUSEPORT -> new ProcessServer(sandbox, List.of(sandbox.java(), "-Xmx64m", "-cp",
                         Sandbox.classPath(), Main.class.getName(), "reuseport-hello"), true, label);
             };

@@ -6,10 +6,9 @@ import jnr.ffi.annotations.Out;
 import jnr.ffi.byref.IntByReference;
 
 /**
- * The glibc calls Baton needs and the JDK does not offer. Bound with jnr-ffi directly: jnr-posix
- * lacks the signal-mask and spawn-attribute calls, and one binding is easier to audit than two.
- * Only {@link Posix} uses it; it is public only because jnr-ffi implements it in a class loader
- * of its own.
+ * The glibc calls Baton needs, bound with jnr-ffi for JDKs without the FFM API (17 to 21). Only
+ * {@link JnrCalls} uses it; it is public only because jnr-ffi implements it in a class loader of
+ * its own.
  */
 public interface LibC {
     int getpid();
@@ -90,4 +89,6 @@ public interface LibC {
     int getsockname(int fd, @Out byte[] address, IntByReference length);
 
     int getsockopt(int fd, int level, int name, @Out IntByReference value, IntByReference length);
+
+    long sendto(int fd, @In byte[] message, long length, int flags, @In byte[] address, int addressLength);
 }

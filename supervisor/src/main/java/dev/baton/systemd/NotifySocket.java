@@ -1,16 +1,15 @@
 package dev.baton.systemd;
 
 import dev.baton.master.Log;
-import java.io.IOException;
-import java.nio.ByteBuffer;
+import dev.baton.posix.Posix;
+import dev.baton.posix.PosixException;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
-import jnr.unixsocket.UnixDatagramChannel;
-import jnr.unixsocket.UnixSocketAddress;
 
 /**
  * The datagram socket named by {@code $NOTIFY_SOCKET}, where sd_notify(3) messages go. The JDK has
- * no datagram Unix sockets, hence jnr-unixsocket.
+ * no datagram Unix sockets, hence a plain socket(2) and sendto(2) through {@link Posix}: the same
+ * binding as every other native call, and no jnr-unixsocket to load on a JDK that uses FFM.
  */
 final class NotifySocket {
     static final String VARIABLE = "NOTIFY_SOCKET";
@@ -18,13 +17,13 @@ final class NotifySocket {
     private static final int MAX_NAME_BYTES = 107;
 
     private final String name;
-    private final UnixSocketAddress address;
-    private final UnixDatagramChannel channel;
+    private final String path;
+    private final int fd;
 
-    private NotifySocket(String name, UnixSocketAddress address, UnixDatagramChannel channel) {
+    private NotifySocket(String name, String path, int fd) {
         this.name = name;
-        this.address = address;
-        this.channel = channel;
+        this.path = path;
+        this.fd = fd;
     }
 
     /** The socket {@code value} names, or empty (with a log line saying why) if it names none we can use. */
@@ -33,9 +32,8 @@ final class NotifySocket {
             return Optional.empty();
         }
         try {
-            UnixSocketAddress address = new UnixSocketAddress(socketPath(value));
-            return Optional.of(new NotifySocket(value, address, UnixDatagramChannel.open()));
-        } catch (IllegalArgumentException | IOException e) {
+            return Optional.of(new NotifySocket(value, socketPath(value), Posix.datagramSocket()));
+        } catch (IllegalArgumentException | PosixException e) {
             Log.line("systemd", VARIABLE + "=" + value + " ignored, systemd will not hear from this master: " + e.getMessage());
             return Optional.empty();
         }
@@ -43,8 +41,8 @@ final class NotifySocket {
 
     /**
      * The sun_path for a {@code NOTIFY_SOCKET} value: a filesystem path as it is, or for {@code @name}
-     * an abstract socket, {@code \0name}. jnr-unixsocket passes the exact length for an abstract
-     * name, which matters: trailing NULs would name a different socket.
+     * an abstract socket, {@code \0name}. {@link Posix#sendDatagram} passes the exact length for
+     * an abstract name, which matters: trailing NULs would name a different socket.
      */
     static String socketPath(String value) {
         int bytes = value.getBytes(StandardCharsets.UTF_8).length;
@@ -66,8 +64,8 @@ final class NotifySocket {
     /** Sends one message. A failure is logged, never thrown: systemd's bookkeeping must not stop the master. */
     void send(String message) {
         try {
-            channel.send(ByteBuffer.wrap(message.getBytes(StandardCharsets.UTF_8)), address);
-        } catch (IOException e) {
+            Posix.sendDatagram(fd, path, message.getBytes(StandardCharsets.UTF_8));
+        } catch (PosixException e) {
             Log.line("systemd", "cannot notify " + VARIABLE + "=" + name + " (" + firstLine(message) + "): " + e.getMessage());
         }
     }

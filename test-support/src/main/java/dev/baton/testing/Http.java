@@ -97,6 +97,15 @@ public final class Http implements AutoCloseable {
         return get("127.0.0.1", port, path);
     }
 
+    /** The status of one GET on a connection of its own, or -1 if it got no response: for polling. */
+    public static int status(int port, String path) {
+        try {
+            return get(port, path).status();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
     public static Response get(String host, int port, String path) throws IOException {
         try (Http http = connect(host, port)) {
             http.send("GET", path, false);

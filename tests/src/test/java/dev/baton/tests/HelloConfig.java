@@ -32,6 +32,11 @@ final class HelloConfig {
         this.app = app;
     }
 
+    /** The master's control socket, beside the pid file. */
+    Path controlSocket() {
+        return Path.of(pidFile + ".sock");
+    }
+
     /**
      * The app answering {@code version=<version>}, with {@code workers} workers, plus extra lines;
      * an extra {@code command} line replaces the app's.

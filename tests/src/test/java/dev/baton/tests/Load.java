@@ -14,15 +14,16 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Continuous requests from the test while it restarts things: some clients open a connection per
  * request, others keep one connection alive and reconnect only when the server closes it (as a
- * pooled HTTP client does). Every outcome is recorded; anything but a 200 is a failure.
+ * pooled HTTP client does); slow clients do the same with slow requests, so that some are always
+ * running when a worker starts to drain. Every outcome is recorded; anything but a 200 is a failure.
  * Bounded: it stops when told, after {@code maxDuration}, or after {@code maxRequests}.
  */
 final class Load implements AutoCloseable {
     private final int port;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicLong ok = new AtomicLong();
-    private final AtomicLong slowOk = new AtomicLong();
     private final AtomicLong total = new AtomicLong();
+    private final AtomicLong slowClosed = new AtomicLong();
     private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
     private final Map<String, AtomicLong> versions = new ConcurrentHashMap<>();
     private final List<Thread> threads = new ArrayList<>();
@@ -31,6 +32,12 @@ final class Load implements AutoCloseable {
     private volatile String lastVersion;
 
     Load(int port, int perConnectionClients, int keepAliveClients, Duration maxDuration, long maxRequests) {
+        this(port, perConnectionClients, keepAliveClients, 0, "/", maxDuration, maxRequests);
+    }
+
+    /** With {@code slowClients} keep-alive clients requesting {@code slowPath} one at a time. */
+    Load(int port, int perConnectionClients, int keepAliveClients, int slowClients, String slowPath, Duration maxDuration,
+            long maxRequests) {
         this.port = port;
         this.deadline = System.nanoTime() + maxDuration.toNanos();
         this.maxRequests = maxRequests;
@@ -38,37 +45,12 @@ final class Load implements AutoCloseable {
             threads.add(new Thread(this::perConnection, "load-new-connection-" + i));
         }
         for (int i = 0; i < keepAliveClients; i++) {
-            threads.add(new Thread(this::keepAlive, "load-keep-alive-" + i));
+            threads.add(new Thread(() -> keepAlive("/", false), "load-keep-alive-" + i));
+        }
+        for (int i = 0; i < slowClients; i++) {
+            threads.add(new Thread(() -> keepAlive(slowPath, true), "load-slow-" + i));
         }
         threads.forEach(Thread::start);
-    }
-
-    /**
-     * Adds {@code clients} that each keep one {@code /slow?ms=millis} request in flight, one after
-     * the other on a new connection: whenever the test restarts something, some are mid-request.
-     */
-    Load withSlowClients(int clients, long millis) {
-        for (int i = 0; i < clients; i++) {
-            Thread thread = new Thread(() -> slow(millis), "load-slow-" + i);
-            threads.add(thread);
-            thread.start();
-        }
-        return this;
-    }
-
-    private void slow(long millis) {
-        while (go()) {
-            total.incrementAndGet();
-            try {
-                Http.Response response = Http.get(port, "/slow?ms=" + millis);
-                record(response);
-                if (response.status() == 200) {
-                    slowOk.incrementAndGet();
-                }
-            } catch (IOException | RuntimeException e) {
-                failures.add("slow: " + e);
-            }
-        }
     }
 
     private boolean go() {
@@ -86,7 +68,7 @@ final class Load implements AutoCloseable {
         }
     }
 
-    private void keepAlive() {
+    private void keepAlive(String path, boolean slow) {
         Http connection = null;
         while (go()) {
             total.incrementAndGet();
@@ -94,9 +76,12 @@ final class Load implements AutoCloseable {
                 if (connection == null) {
                     connection = Http.connect(port);
                 }
-                Http.Response response = connection.get("/");
+                Http.Response response = connection.get(path);
                 record(response);
                 if (response.closes()) {
+                    if (slow) {
+                        slowClosed.incrementAndGet();
+                    }
                     connection.close();
                     connection = null;
                 }
@@ -124,13 +109,16 @@ final class Load implements AutoCloseable {
         }
     }
 
-    long ok() {
-        return ok.get();
+    /**
+     * Slow responses that said {@code Connection: close}: each was running when its worker began
+     * to drain (no worker says it otherwise).
+     */
+    long slowClosed() {
+        return slowClosed.get();
     }
 
-    /** Slow requests answered 200. */
-    long slowOk() {
-        return slowOk.get();
+    long ok() {
+        return ok.get();
     }
 
     List<String> failures() {

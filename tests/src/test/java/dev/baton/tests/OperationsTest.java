@@ -234,7 +234,7 @@ class OperationsTest {
 
         long quitAt = System.nanoTime();
         baton.signal("QUIT");
-        Poll.until("health path reports 503", Duration.ofSeconds(2), () -> status(port, "/health") == 503);
+        Poll.until("health path reports 503", Duration.ofSeconds(2), () -> Http.status(port, "/health") == 503);
         // Meanwhile the node still accepts and serves everything else: the balancer has not caught up yet.
         for (int i = 0; i < 20; i++) {
             assertEquals(200, Http.get(port, "/").status());
@@ -242,14 +242,6 @@ class OperationsTest {
         assertEquals(0, baton.awaitExit(Duration.ofSeconds(30)));
         assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - quitAt) >= 3000, "workers drained only after the delay");
         assertEquals(List.of(), sandbox.survivors());
-    }
-
-    private static int status(int port, String path) {
-        try {
-            return Http.get(port, path).status();
-        } catch (IOException e) {
-            return -1;
-        }
     }
 
     @Test

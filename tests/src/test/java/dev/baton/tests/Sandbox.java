@@ -73,6 +73,11 @@ final class Sandbox implements BeforeEachCallback, AfterEachCallback {
         return App.HELLO.command();
     }
 
+    /** Hello run by {@code java}. */
+    static List<String> hello(String java) {
+        return App.HELLO.command(java);
+    }
+
     /** Starts {@code bin/baton} with these arguments in the background, logging to a file. */
     Run start(Map<String, String> environment, List<String> args) throws IOException {
         List<String> command = new ArrayList<>();

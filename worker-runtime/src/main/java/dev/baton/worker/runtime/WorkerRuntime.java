@@ -1,6 +1,8 @@
 package dev.baton.worker.runtime;
 
 import dev.baton.protocol.WorkerEnvironment;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.Channel;
 import java.nio.channels.ServerSocketChannel;
@@ -122,7 +124,7 @@ public final class WorkerRuntime {
         Channel inherited;
         try {
             inherited = System.inheritedChannel();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             inherited = null;
         }
         if (!(inherited instanceof ServerSocketChannel)) {
@@ -167,6 +169,25 @@ public final class WorkerRuntime {
                 }
             }
         }
+    }
+
+    /**
+     * What an adapter does when its server cannot start. Under a master: one line on stderr and exit
+     * status 1, because a master reads those, not stack traces; this does not return. Standalone:
+     * returns the exception for the adapter to throw to the application, an {@link
+     * UncheckedIOException} naming {@code BATON_LISTEN} if binding failed.
+     */
+    public RuntimeException cannotStart(Exception cause) {
+        if (supervised()) {
+            exitWith("cannot serve on the master's socket: " + cause.getMessage());
+        }
+        if (cause instanceof IOException io) {
+            return new UncheckedIOException("cannot listen on " + listenSetting() + ": " + cause.getMessage(), io);
+        }
+        if (cause instanceof RuntimeException unchecked) {
+            return unchecked;
+        }
+        return new IllegalStateException("the server did not start: " + cause, cause);
     }
 
     private void exitWith(String message) {
