@@ -26,7 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class JvmCacheTest {
     private static final Duration UPGRADE = Duration.ofSeconds(60);
-    private static final Pattern USING = Pattern.compile("\"jvm_cache\":\"using ([^\"]+\\.jsa)\"");
+    private static final Pattern USING = Pattern.compile("\"jvm_cache\":\"using ([^\"]+\\.(?:jsa|aot))\"");
 
     @RegisterExtension
     final Sandbox sandbox = new Sandbox();
@@ -76,7 +76,7 @@ class JvmCacheTest {
 
         upgrade(baton, "2");
         awaitOldMasterGone(baton, 2);
-        Matcher wrote = baton.awaitLog("gen 1 worker \\d \\(pid \\d+\\): JVM cache: wrote (\\S+\\.jsa)", UPGRADE);
+        Matcher wrote = baton.awaitLog("gen 1 worker \\d \\(pid \\d+\\): JVM cache: wrote (\\S+\\.(?:jsa|aot))", UPGRADE);
         Path archive = Path.of(wrote.group(1));
         assertEquals(cacheDir, archive.getParent());
 
@@ -93,7 +93,7 @@ class JvmCacheTest {
         awaitOldMasterGone(baton, 3);
         Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 60_000));
         upgrade(baton, "4");
-        Matcher training = baton.awaitLog("gen 4 worker \\d \\(pid \\d+\\): spawned; JVM cache: training (\\S+\\.jsa)", UPGRADE);
+        Matcher training = baton.awaitLog("gen 4 worker \\d \\(pid \\d+\\): spawned; JVM cache: training (\\S+\\.(?:jsa|aot))", UPGRADE);
         assertNotEquals(archive.toString(), training.group(1), "a changed jar gets another archive");
         assertEquals(0, baton.count("gen 4 worker \\d \\(pid \\d+\\): spawned; JVM cache: using"), baton.log());
         assertTrue(status().contains("\"generation\":4"), status());
