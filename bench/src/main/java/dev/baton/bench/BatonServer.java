@@ -56,12 +56,17 @@ final class BatonServer implements Server {
     public void start() throws IOException {
         configure("1");
         Process master = sandbox.start(List.of(launcher.toString(), "start", "--config", config.toString()), Map.of(), log);
-        Poll.until("Baton's workers ready (log: " + log + ")", START, () -> {
-            if (!master.isAlive()) {
-                throw new IllegalStateException("bin/baton start exited with status " + master.exitValue() + "; log:\n" + log());
-            }
-            return READY.matcher(log()).find() ? Boolean.TRUE : null;
-        });
+        try {
+            Poll.until("Baton's workers ready", START, () -> {
+                if (!master.isAlive()) {
+                    throw new IllegalStateException("bin/baton start exited with status " + master.exitValue() + "; log:\n" + log());
+                }
+                return READY.matcher(log()).find() ? Boolean.TRUE : null;
+            });
+        } catch (AssertionError timedOut) {
+            // The sandbox and its log go when the benchmark ends: say what the log said.
+            throw new IllegalStateException(timedOut.getMessage() + "; log:\n" + log());
+        }
         Matcher listening = LISTENING.matcher(log());
         if (!listening.find()) {
             throw new IllegalStateException("no 'listening on' line in " + log);
@@ -98,11 +103,11 @@ final class BatonServer implements Server {
         return new RestartTiming(version, served - usr2, Long.parseLong(upgraded.group(2)), Long.parseLong(upgraded.group(1)));
     }
 
-    /** When the old master took USR2, from its log line (the same wall clock as the probe's). */
+    /** When the old master took USR2 or the upgrade request, from its log line (the same wall clock as the probe's). */
     private long usr2Taken(long oldMaster) {
-        Matcher line = Pattern.compile("(?m)^(\\S+) baton\\[" + oldMaster + "\\] .*USR2.*: started new master").matcher(log());
+        Matcher line = Pattern.compile("(?m)^(\\S+) baton\\[" + oldMaster + "\\] .*(USR2|upgrade request).*: started new master").matcher(log());
         if (!line.find()) {
-            throw new IllegalStateException("master " + oldMaster + " logged no USR2 in " + log);
+            throw new IllegalStateException("master " + oldMaster + " logged no upgrade in " + log);
         }
         return Instant.parse(line.group(1)).toEpochMilli();
     }

@@ -46,6 +46,8 @@ public record WorkerEnvironment(
     /** The longest graceful timeout either side accepts; the master checks options against it. */
     public static final Duration MAX_GRACEFUL_TIMEOUT = Duration.ofDays(1);
     public static final int DEFAULT_WARMUP_REQUESTS = 10;
+    /** The most warm-up requests either side accepts; the master checks options against it. */
+    public static final int MAX_WARMUP_REQUESTS = 10_000;
 
     public WorkerEnvironment {
         Objects.requireNonNull(gracefulTimeout, "gracefulTimeout");
@@ -112,7 +114,7 @@ public record WorkerEnvironment(
                 (int) number(env, WORKER, 0, Integer.MAX_VALUE),
                 Duration.ofMillis(timeoutMillis),
                 warmupPath,
-                warmupPath == null ? 0 : (int) number(env, WARMUP_REQUESTS, DEFAULT_WARMUP_REQUESTS, 10_000),
+                warmupPath == null ? 0 : (int) number(env, WARMUP_REQUESTS, DEFAULT_WARMUP_REQUESTS, MAX_WARMUP_REQUESTS),
                 present(env.get(HEALTH_PATH)) ? env.get(HEALTH_PATH).strip() : null);
     }
 

@@ -9,11 +9,9 @@ import dev.baton.master.StartContext;
 import dev.baton.master.StartupSteps;
 import dev.baton.net.ListenAddress;
 import dev.baton.net.Listener;
-import dev.baton.protocol.WorkerEnvironment;
 import dev.baton.signals.SignalMask;
 import dev.baton.systemd.SocketActivation;
 import java.io.File;
-import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -170,23 +168,14 @@ final class StartCommand implements Callable<Integer> {
                 throw new UserError((listen == null && file != null ? file.origin("listen") + ": " : "") + e.getMessage());
             }
         }
-        int workerCount = workers != null ? workers : intValue(file, "workers", 2);
-        if (workerCount < 1 || workerCount > 256) {
-            throw new UserError("--workers must be from 1 to 256, got " + workerCount);
-        }
+        int workerCount = Tunable.WORKERS.intValue(workers, file);
         Path pidFile = pid != null ? pid : file != null && file.get("pid") != null ? Path.of(file.get("pid")) : null;
         if (pidFile != null) {
             pidFile = pidFile.toAbsolutePath();
-            if (!Files.isDirectory(pidFile.getParent())) {
-                throw new UserError("cannot write pid file " + pidFile + ": directory " + pidFile.getParent() + " does not exist");
-            }
+            checkWritable("pid file", pidFile);
         }
-        Duration graceful = duration("--graceful-timeout", gracefulTimeout, file, "graceful-timeout", 30, false);
-        if (graceful.compareTo(WorkerEnvironment.MAX_GRACEFUL_TIMEOUT) > 0) {
-            throw new UserError("--graceful-timeout must be at most " + WorkerEnvironment.MAX_GRACEFUL_TIMEOUT.toSeconds()
-                    + " seconds, got '" + (gracefulTimeout != null ? gracefulTimeout : file.get("graceful-timeout")) + "'");
-        }
-        Duration boot = duration("--boot-timeout", bootTimeout, file, "boot-timeout", 60, false);
+        Duration graceful = Tunable.GRACEFUL_TIMEOUT.duration(gracefulTimeout, file);
+        Duration boot = Tunable.BOOT_TIMEOUT.duration(bootTimeout, file);
         String handoffText = handoff != null ? handoff : file != null && file.get("handoff") != null ? file.get("handoff") : "auto";
         Handoff handoffMode = switch (handoffText.toLowerCase(Locale.ROOT)) {
             case "auto" -> Handoff.AUTO;
@@ -198,31 +187,20 @@ final class StartCommand implements Callable<Integer> {
         if (warmup != null && !warmup.startsWith("/")) {
             throw new UserError("--warmup-path must start with '/', got '" + warmup + "'");
         }
-        int warmupCount = warmupRequests != null ? warmupRequests : intValue(file, "warmup-requests", 100);
-        Duration hung = duration("--timeout", timeout, file, "timeout", 60, false);
-        long requestLimit = maxRequests != null ? maxRequests : longValue(file, "max-requests");
-        long rssLimit = maxRss != null ? maxRss : longValue(file, "max-rss");
-        if (requestLimit < 0 || rssLimit < 0) {
-            throw new UserError("--max-requests and --max-rss must be 0 (never) or more");
-        }
-        int batch = rollingBatch != null ? rollingBatch : intValue(file, "rolling-batch", 1);
-        if (batch < 1) {
-            throw new UserError("--rolling-batch must be 1 or more, got " + batch);
-        }
+        int warmupCount = Tunable.WARMUP_REQUESTS.intValue(warmupRequests, file);
+        Duration hung = Tunable.TIMEOUT.duration(timeout, file);
+        long requestLimit = Tunable.MAX_REQUESTS.value(maxRequests, file);
+        long rssLimit = Tunable.MAX_RSS.value(maxRss, file);
+        int batch = Tunable.ROLLING_BATCH.intValue(rollingBatch, file);
         String health = healthPath != null ? healthPath : file != null ? file.get("health-path") : null;
         if (health != null && !health.startsWith("/")) {
             throw new UserError("--health-path must start with '/', got '" + health + "'");
         }
-        Duration healthWait = duration("--health-delay", healthDelay, file, "health-delay", 0, true);
+        Duration healthWait = Tunable.HEALTH_DELAY.duration(healthDelay, file);
         Path logFile = log != null ? log : file != null && file.get("log") != null ? Path.of(file.get("log")) : null;
         if (logFile != null) {
             logFile = logFile.toAbsolutePath();
-            if (!Files.isDirectory(logFile.getParent())) {
-                throw new UserError("cannot write log " + logFile + ": directory " + logFile.getParent() + " does not exist");
-            }
-            if (Files.exists(logFile) ? !Files.isWritable(logFile) : !Files.isWritable(logFile.getParent())) {
-                throw new UserError("cannot write log " + logFile + ": permission denied");
-            }
+            checkWritable("log", logFile);
         }
         return new Settings(addresses, workerCount, pidFile, graceful, boot, hung, handoffMode, warmup, warmupCount,
                 requestLimit, rssLimit, batch, health, healthWait, logFile, jvmCacheDir(file, pidFile), workerCommand(file));
@@ -293,49 +271,31 @@ final class StartCommand implements Callable<Integer> {
         }
     }
 
-    private static int intValue(ConfigFile file, String key, int fallback) {
-        long value = longValue(file, key, fallback);
-        if (value != (int) value) {
-            throw new UserError(file.origin(key) + ": " + value + " is too large");
+    /**
+     * Checked before anything is bound or started, by creating a file beside it as the master
+     * will: a directory, a missing directory or a read-only place is one line now, not a stack
+     * trace later.
+     */
+    private static void checkWritable(String what, Path file) {
+        String problem = "cannot write " + what + " " + file + ": ";
+        if (!Files.isDirectory(file.getParent())) {
+            throw new UserError(problem + "directory " + file.getParent() + " does not exist");
         }
-        return (int) value;
-    }
-
-    private static long longValue(ConfigFile file, String key) {
-        return longValue(file, key, 0);
-    }
-
-    private static long longValue(ConfigFile file, String key, long fallback) {
-        if (file == null || file.get(key) == null) {
-            return fallback;
+        if (Files.isDirectory(file)) {
+            throw new UserError(problem + "it is a directory");
         }
+        Path probe = file.resolveSibling("." + file.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
         try {
-            return Long.parseLong(file.get(key));
-        } catch (NumberFormatException e) {
-            throw new UserError(file.origin(key) + ": expected a whole number, got '" + file.get(key) + "'");
-        }
-    }
-
-    private static Duration duration(String option, String given, ConfigFile file, String key, int fallbackSeconds,
-                                     boolean zeroAllowed) {
-        String text = given;
-        String origin = option;
-        if (text == null && file != null && file.get(key) != null) {
-            text = file.get(key);
-            origin = file.origin(key);
-        }
-        if (text == null) {
-            return Duration.ofSeconds(fallbackSeconds);
-        }
-        try {
-            BigDecimal seconds = new BigDecimal(text);
-            if (seconds.signum() > 0 || zeroAllowed && seconds.signum() == 0) {
-                return Duration.ofMillis(seconds.movePointRight(3).longValue());
+            Files.deleteIfExists(probe);
+            Files.createFile(probe);
+            Files.delete(probe);
+            if (Files.exists(file) && !Files.isWritable(file)) {
+                throw new UserError(problem + "permission denied");
             }
-        } catch (NumberFormatException e) {
-            // Reported below.
+        } catch (java.io.IOException e) {
+            throw new UserError(problem + (e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+                    : e.getClass().getSimpleName()));
         }
-        throw new UserError(origin + ": expected a " + (zeroAllowed ? "" : "positive ") + "number of seconds, got '"
-                + text + "'");
     }
 }

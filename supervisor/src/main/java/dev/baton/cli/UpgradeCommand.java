@@ -1,8 +1,6 @@
 package dev.baton.cli;
 
 import dev.baton.control.ControlClient;
-import dev.baton.posix.Posix;
-import dev.baton.signals.Signal;
 import dev.baton.spawn.ProcessState;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -17,8 +15,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "upgrade", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Sends USR2 to the master named by the pid file: it starts a new master and a new generation of "
-                + "workers on the same socket, and the old generation drains once the new one is ready.",
+        description = {"Asks the master named by the pid file (on its control socket, as USR2 would) to start a new "
+                + "master and a new generation of workers on the same socket; the old generation drains once the new "
+                + "one is ready. Refused (exit 1, with the reason) while an upgrade is in flight or a master stops.",
                 "With --wait: exit 0 once the old master is gone (or, with --handoff manual, once the new generation is "
                         + "ready); exit 1 with the reason if the upgrade was rolled back."})
 final class UpgradeCommand implements Callable<Integer> {
@@ -34,20 +33,20 @@ final class UpgradeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         int old = target.livePid();
-        if (!waitForOutcome) {
-            Posix.kill(old, Signal.USR2.number());
-            System.out.println("sent USR2 to master " + old);
-            return 0;
-        }
         long deadline = System.nanoTime() + timeout.movePointRight(9).longValue();
         long start = System.nanoTime();
         try (ControlClient control = ControlClient.connect(target.controlSocket())) {
-            control.send("watch-upgrade");
-            String ack = control.readLine();
-            if (!"ok watching".equals(ack)) {
-                throw new IllegalArgumentException("master " + old + " did not accept the request: " + ack);
+            control.send(waitForOutcome ? "upgrade wait" : "upgrade");
+            String started = control.readLine();
+            if (started == null || !started.startsWith("ok started ")) {
+                System.err.println("baton: upgrade " + (started == null ? "failed: master " + old
+                        + " closed the connection; see its log" : started.replaceFirst(" ", ": ")));
+                return Main.FAILURE;
             }
-            Posix.kill(old, Signal.USR2.number());
+            if (!waitForOutcome) {
+                System.out.println("upgrading: old=" + old + " " + started.substring("ok started ".length()));
+                return 0;
+            }
             String outcome = readBefore(control, deadline);
             if (outcome == null) {
                 System.err.println("baton: master " + old + " exited before the upgrade finished; see its log");

@@ -13,9 +13,12 @@ public final class Request {
     private final SocketChannel channel;
     private final String verb;
     private final String argument;
+    /** Run once closed: a channel a selector knew is only really closed on the selector's next turn. */
+    private final Runnable onClose;
 
-    Request(SocketChannel channel, String line) {
+    Request(SocketChannel channel, String line, Runnable onClose) {
         this.channel = channel;
+        this.onClose = onClose;
         int space = line.indexOf(' ');
         this.verb = space < 0 ? line : line.substring(0, space);
         this.argument = space < 0 ? "" : line.substring(space + 1).strip();
@@ -29,12 +32,18 @@ public final class Request {
         return argument;
     }
 
-    /** Writes a line; false if the client has gone away. */
+    /**
+     * Writes a line without blocking; false if the client has gone away, or does not read what it
+     * was sent (then it is dropped: the master never waits for a client).
+     */
     public synchronized boolean say(String line) {
         try {
             ByteBuffer bytes = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
             while (bytes.hasRemaining()) {
-                channel.write(bytes);
+                if (channel.write(bytes) == 0) {
+                    close();
+                    return false;
+                }
             }
             return true;
         } catch (IOException e) {
@@ -55,9 +64,6 @@ public final class Request {
         } catch (IOException ignored) {
             // Already gone.
         }
-    }
-
-    static void refuse(SocketChannel channel, String line) {
-        new Request(channel, "").answer(line);
+        onClose.run();
     }
 }

@@ -11,7 +11,10 @@ import java.util.Optional;
 /**
  * What an old master hands the new master it starts on USR2, through the environment: the fds of
  * the listening sockets (adopted, never re-bound: the socket must not close), its own pid, the
- * generation number to take, and a pipe on which the new master reports success or failure.
+ * generation number to take, and a pipe on which the new master reports to it: {@code ready <ms>
+ * <auto|manual>}, {@code failed <reason>}, or {@code stop <graceful|quick>} (the operator stopped
+ * the new master before its handoff, so the service stops). {@link Upgrade} reads these lines,
+ * {@link Takeover} writes them.
  */
 public record Inheritance(int oldMaster, int generation, List<Integer> listenerFds, int reportFd) {
     static final String FROM = "BATON_UPGRADE_FROM";
@@ -19,6 +22,9 @@ public record Inheritance(int oldMaster, int generation, List<Integer> listenerF
     static final String LISTENER_FDS = "BATON_UPGRADE_LISTENER_FDS";
     static final String REPORT_FD = "BATON_UPGRADE_REPORT_FD";
     static final List<String> VARIABLES = List.of(FROM, GENERATION, LISTENER_FDS, REPORT_FD);
+    static final String READY = "ready";
+    static final String FAILED = "failed";
+    static final String STOP = "stop";
 
     public Inheritance {
         listenerFds = List.copyOf(listenerFds);
@@ -61,7 +67,7 @@ public record Inheritance(int oldMaster, int generation, List<Integer> listenerF
 
     /** Tells the old master why this new master gives up, so it can tell the operator. */
     public void reportFailure(String reason) {
-        report("failed " + reason);
+        report(FAILED + " " + reason);
     }
 
     void report(String line) {

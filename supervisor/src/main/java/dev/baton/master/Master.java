@@ -1,30 +1,22 @@
 package dev.baton.master;
 
-import dev.baton.control.ControlServer;
 import dev.baton.control.Request;
 import dev.baton.net.Listener;
 import dev.baton.posix.Posix;
-import dev.baton.posix.PosixException;
 import dev.baton.protocol.Command;
 import dev.baton.signals.Signal;
-import dev.baton.signals.SignalMask;
 import dev.baton.signals.SignalReceiver;
 import dev.baton.spawn.ExitStatus;
-import dev.baton.spawn.Spawn;
 import dev.baton.systemd.Notifier;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
@@ -34,20 +26,39 @@ import java.util.function.Supplier;
  * <p>Everything happens on one thread, in {@link #run}: signals, worker reports, the new master's
  * report and control requests arrive on one queue and are handled in order; between events the
  * loop reaps children, keeps the pool at strength and enforces deadlines. Nothing else touches
- * its state, so none of it needs a lock.
+ * its state, so none of it needs a lock. Nothing one event causes ends the loop: a failure is
+ * logged and the master serves on with what it has.
+ *
+ * <p>A stop goes through one {@link Phase}; an upgrade is an {@link Upgrade} on the old master
+ * and a {@link Takeover} on the new one (their classes draw the states); the pid file and the
+ * control socket belong to {@link Presence}.
  */
 public final class Master {
     private static final long IDLE_WAKEUP = TimeUnit.SECONDS.toNanos(1);
+    /** After a failure in the loop, the pause before the next turn, times the failures in a row (at most IDLE_WAKEUP). */
+    private static final long LOOP_ERROR_PAUSE = TimeUnit.MILLISECONDS.toNanos(100);
+    /** How often a new master that has handed off looks whether its old master is gone yet. */
+    private static final long OLD_MASTER_POLL = TimeUnit.MILLISECONDS.toNanos(200);
+    /** How long a new master may outlive the graceful timeout when the service stops, before SIGKILL. */
+    private static final long SUCCESSOR_GRACE = TimeUnit.SECONDS.toNanos(10);
     /** A new generation whose worker fails to start this many times in a row is given up on. */
     private static final int FAILED_STARTS_BEFORE_ROLLBACK = 3;
-    private static final int MAX_WORKERS = 256;
+    private static final int MAX_WATCHERS = 16;
 
-    private enum Stop { GRACEFUL, QUICK }
+    /** Serving, or how far a stop has come. */
+    enum Phase {
+        SERVING,
+        /** Stopping gracefully: the health path reports 503 until {@code drainAt}, then DRAINING. */
+        ANNOUNCING,
+        /** Workers drain; the master exits when they are gone. */
+        DRAINING,
+        /** Workers got SIGTERM (SIGKILL a second later). */
+        TERMINATING
+    }
 
     private final Supplier<Settings> reload;
     private final List<Listener> listeners;
     private final StartContext context;
-    private final Inheritance inheritance;
     private final int generation;
     private final int pid = Posix.pid();
     private final long startedAt = System.nanoTime();
@@ -58,18 +69,19 @@ public final class Master {
     /** Control connections waiting for the outcome of the next upgrade, or of the one in flight. */
     private final List<Request> waitingForUpgrade = new ArrayList<>();
     private final Notifier notifier;
+    private final Presence presence;
 
     private Settings settings;
     private LogFile log;
-    /** Where our pid is written: the pid file, or its .oldbin while a new master takes over. */
-    private Path pidPath;
-    private ControlServer control;
-    private Successor successor;
-    private Stop stopping;
-    /** When a stopping node, having reported 503 to load balancers long enough, starts draining. */
+    /** The upgrade this master started, while its new master lives. */
+    private Upgrade upgrade;
+    /** How this master took over from an old one, until the old one is gone. */
+    private Takeover takeover;
+    private Phase phase = Phase.SERVING;
+    /** When an ANNOUNCING master starts draining. */
     private long drainAt;
-    /** Whether we are stopping because a new master took over: the service itself is not stopping. */
-    private boolean handedOff;
+    /** When the new master of a stopping service is killed if still there, or 0. */
+    private long successorKillAt;
     private boolean generationReady;
     private int exitCode;
 
@@ -83,11 +95,12 @@ public final class Master {
         this.reload = reload;
         this.listeners = List.copyOf(listeners);
         this.context = context;
-        this.inheritance = inheritance;
+        this.takeover = inheritance == null ? null : new Takeover(inheritance);
         this.generation = inheritance == null ? 1 : inheritance.generation();
         this.self = "master gen " + generation;
         this.pool = new WorkerPool(settings, this.listeners, generation, pid, events::add);
         this.notifier = Notifier.fromEnvironment(generation, inheritance == null);
+        this.presence = new Presence(settings.pidFile(), pid);
     }
 
     /** Serves until stopped; returns the exit status. */
@@ -97,66 +110,91 @@ public final class Master {
             pool.sendOutputTo(log.workerOutput());
         }
         for (Listener listener : listeners) {
-            Log.line(self, (inheritance == null ? "listening on " : "inherited listener ") + listener.display());
+            Log.line(self, (takeover == null ? "listening on " : "inherited listener ") + listener.display());
         }
         // Written only now that the sockets are ours: whoever reads the pid file can rely on a
         // master that owns the port behind it.
-        if (settings.pidFile() != null) {
-            PidFile.write(settings.pidFile(), pid);
-            pidPath = settings.pidFile();
-            openControlSocket();
-        }
+        presence.claim(r -> events.add(new Event.Commanded(r)));
         SignalReceiver.start((signal, sender) -> events.add(new Event.Signalled(signal, sender)));
         Log.line(self, "started (pid " + pid + "), " + settings.workers() + " workers"
                 + (listeners.size() > 1 ? " per listener" : "") + ": " + String.join(" ", settings.command()));
 
-        while (stopping == null || !pool.isEmpty()) {
-            long now = System.nanoTime();
-            if (stopping == null) {
-                pool.upkeep(now);
-            } else if (drainAt != 0 && now - drainAt >= 0) {
-                drainAt = 0;
-                Log.line(self, "draining workers");
-                pool.quitAll(now);
+        int failuresInARow = 0;
+        while (!finished()) {
+            try {
+                turn();
+                failuresInARow = 0;
+            } catch (RuntimeException e) {
+                // Unicorn's "master loop error": whatever one event broke, the workers still serve.
+                failuresInARow++;
+                long pause = Math.min(LOOP_ERROR_PAUSE * failuresInARow, IDLE_WAKEUP);
+                Log.line(self, "master loop error: " + e + " at " + where(e) + "; carrying on in "
+                        + millis(pause) + " ms");
+                LockSupport.parkNanos(pause);
             }
-            Event event = nextEvent();
-            if (event instanceof Event.Signalled s) {
-                onSignal(s.signal(), s.sender());
-            } else if (event instanceof Event.WorkerSaid w) {
-                pool.onLine(w.worker(), w.line(), System.nanoTime());
-            } else if (event instanceof Event.WorkerClosed w) {
-                pool.closed(w.worker(), System.nanoTime());
-            } else if (event instanceof Event.SuccessorSaid s) {
-                onSuccessorLine(s.pid(), s.line());
-            } else if (event instanceof Event.Commanded c) {
-                onRequest(c.request());
-            }
-            now = System.nanoTime();
-            pool.reap(now, stopping == null);
-            reapSuccessor();
-            if (pid == 1) {
-                Orphans.reap(self, child -> pool.owns(child) || successor != null && successor.pid == child);
-            }
-            pool.enforceDeadlines(now);
-            notifier.workers((int) pool.readyCount(), pool.wanted());
-            checkGeneration(now);
         }
-        if (pidPath != null) {
-            PidFile.removeIfOwned(pidPath, pid);
-        }
-        if (control != null) {
-            control.close();
-        }
+        presence.release();
         Log.line(self, "exiting with status " + exitCode);
         return exitCode;
+    }
+
+    /** One turn of the loop: upkeep, one event (or a deadline), then reaping and deadlines. */
+    private void turn() {
+        long now = System.nanoTime();
+        if (phase == Phase.SERVING) {
+            pool.upkeep(now);
+        } else if (phase == Phase.ANNOUNCING && now - drainAt >= 0) {
+            phase = Phase.DRAINING;
+            Log.line(self, "draining workers");
+            pool.quitAll(now);
+        }
+        Event event = nextEvent();
+        if (event instanceof Event.Signalled s) {
+            onSignal(s.signal(), s.sender());
+        } else if (event instanceof Event.WorkerSaid w) {
+            pool.onLine(w.worker(), w.line(), System.nanoTime());
+        } else if (event instanceof Event.WorkerClosed w) {
+            pool.closed(w.worker(), System.nanoTime());
+        } else if (event instanceof Event.SuccessorSaid s) {
+            onSuccessorLine(s.pid(), s.line());
+        } else if (event instanceof Event.Commanded c) {
+            onRequest(c.request());
+        }
+        now = System.nanoTime();
+        pool.reap(now, phase == Phase.SERVING);
+        reapSuccessor(now);
+        watchOldMaster();
+        if (pid == 1) {
+            Orphans.reap(self, child -> pool.owns(child) || upgrade != null && upgrade.pid == child);
+        }
+        pool.enforceDeadlines(now);
+        notifier.workers((int) pool.readyCount(), pool.wanted());
+        checkGeneration(now);
+    }
+
+    private static String where(Throwable e) {
+        StackTraceElement[] trace = e.getStackTrace();
+        return trace.length == 0 ? "?" : trace[0].getClassName().replaceAll(".*\\.", "") + "." + trace[0].getMethodName()
+                + ":" + trace[0].getLineNumber();
+    }
+
+    /** Stopped, with every worker gone, and the new master too if the whole service stops. */
+    private boolean finished() {
+        return phase != Phase.SERVING && pool.isEmpty() && (upgrade == null || upgrade.state() != Upgrade.State.STOPPING);
     }
 
     private void onSignal(Signal signal, int sender) {
         String why = signal + (sender > 0 ? " from pid " + sender : "");
         switch (signal) {
-            case QUIT -> quit(sender, why);
-            case TERM, INT -> stop(Stop.QUICK, why);
-            case USR2 -> startSuccessor(why);
+            case QUIT -> {
+                if (isAttachRequest()) {
+                    Log.line(self, why + " ignored: it is a jcmd attach request (.attach_pid file present)");
+                } else {
+                    stopRequested(Stop.GRACEFUL, sender, why);
+                }
+            }
+            case TERM, INT -> stopRequested(Stop.QUICK, sender, why);
+            case USR2 -> startUpgrade(why, null, false);
             case HUP -> reloadSettings(why);
             case TTIN -> resize(pool.perListener() + 1, why);
             case TTOU -> resize(pool.perListener() - 1, why);
@@ -173,8 +211,15 @@ public final class Master {
         switch (request.verb()) {
             case "status" -> request.answer(request.argument().equals("text") ? Status.text(this) : Status.json(this));
             case "watch-upgrade" -> {
-                waitingForUpgrade.add(request);
+                watchUpgrade(request);
                 request.say("ok watching");
+            }
+            case "upgrade" -> {
+                if (!request.argument().isEmpty() && !request.argument().equals("wait")) {
+                    request.answer("error upgrade takes nothing or 'wait', got '" + request.argument() + "'");
+                    return;
+                }
+                startUpgrade("upgrade request", request, request.argument().equals("wait"));
             }
             case "reload" -> request.answer(reloadSettings("reload request"));
             case "scale" -> {
@@ -189,23 +234,23 @@ public final class Master {
                     request.answer("error stop takes nothing or 'quick', got '" + request.argument() + "'");
                     return;
                 }
-                stop(request.argument().isEmpty() ? Stop.GRACEFUL : Stop.QUICK, "stop request");
+                stopRequested(request.argument().isEmpty() ? Stop.GRACEFUL : Stop.QUICK, 0, "stop request");
                 request.answer("ok stopping");
             }
             default -> request.answer("error unknown request '" + request.verb()
-                    + "' (known: status, watch-upgrade, reload, scale N, stop [quick])");
+                    + "' (known: status, upgrade [wait], watch-upgrade, reload, scale N, stop [quick])");
         }
     }
 
     // ---- what operators change between deploys ----
 
     private String resize(int count, String why) {
-        if (stopping != null) {
+        if (phase != Phase.SERVING) {
             Log.line(self, why + " ignored: stopping");
             return "error the master is stopping";
         }
-        if (count < 0 || count > MAX_WORKERS) {
-            return "error workers must be from 0 to " + MAX_WORKERS;
+        if (count < 0 || count > Settings.MAX_WORKERS) {
+            return "error workers must be from 0 to " + Settings.MAX_WORKERS;
         }
         pool.resize(count, why);
         return "ok workers=" + pool.perListener();
@@ -213,7 +258,7 @@ public final class Master {
 
     /** HUP: the config file again, applied by replacing workers one batch at a time. */
     private String reloadSettings(String why) {
-        if (stopping != null) {
+        if (phase != Phase.SERVING) {
             Log.line(self, why + " ignored: stopping");
             return "error the master is stopping";
         }
@@ -245,38 +290,62 @@ public final class Master {
 
     // ---- stopping ----
 
-    private void quit(int sender, String why) {
-        if (isAttachRequest()) {
-            Log.line(self, why + " ignored: it is a jcmd attach request (.attach_pid file present)");
+    /**
+     * QUIT, TERM, INT or a stop request. During an upgrade that is not yet handed off it stops the
+     * service, not one generation: the other master is told to stop the same way.
+     */
+    private void stopRequested(Stop how, int sender, String why) {
+        if (upgrade != null && upgrade.handsOff(how, sender)) {
+            handedOff(how, why);
             return;
         }
-        if (successor != null && sender == successor.pid) {
-            handedOff = true;
-            notifier.handedOver();
-            tellUpgradeWatchers("upgraded old=" + pid + " new=" + successor.pid + " ms="
-                    + millis(System.nanoTime() - successor.startedAt));
+        if (upgrade != null && (upgrade.pending() || upgrade.state() == Upgrade.State.STOPPING)) {
+            stopService(how, why);
+            return;
         }
-        stop(Stop.GRACEFUL, why);
+        if (takeover != null && phase == Phase.SERVING) {
+            Log.line(self, why + ": the service stops: so does the old master (pid " + takeover.oldMaster() + ")");
+            takeover.stopping(how);
+        }
+        stop(how, why);
+    }
+
+    /** Both generations stop: the new master the same way as this one, which waits for it. */
+    private void stopService(Stop how, String why) {
+        Log.line(self, why + ": the service stops: so does the new master (pid " + upgrade.pid + ")");
+        upgrade.stopService(how);
+        successorKillAt = System.nanoTime() + settings.gracefulTimeout().toNanos() + SUCCESSOR_GRACE;
+        stop(how, why);
+    }
+
+    /** The new generation serves: this one drains, straight away (load balancers need not know). */
+    private void handedOff(Stop how, String why) {
+        upgrade.handedOff();
+        notifier.handedOver();
+        tellUpgradeWatchers("upgraded old=" + pid + " new=" + upgrade.pid + " ms=" + millis(System.nanoTime() - upgrade.startedAt));
+        stop(how, why + ": handed off to the new master (pid " + upgrade.pid + ")");
     }
 
     private void stop(Stop how, String why) {
-        if (stopping == Stop.QUICK || stopping == how) {
+        if (phase == Phase.TERMINATING || how == Stop.GRACEFUL && phase != Phase.SERVING) {
             return;
         }
-        stopping = how;
         notifier.stopping(why);
         long now = System.nanoTime();
+        boolean announce = upgrade == null && settings.healthPath() != null && !settings.healthDelay().isZero();
         if (how == Stop.QUICK) {
-            drainAt = 0;
+            phase = Phase.TERMINATING;
             Log.line(self, why + ": stopping now");
             pool.terminateAll(now);
-        } else if (!handedOff && settings.healthPath() != null && !settings.healthDelay().isZero()) {
+        } else if (announce) {
             // Load balancers find out from the health check first; only then do connections stop.
+            phase = Phase.ANNOUNCING;
             drainAt = now + settings.healthDelay().toNanos();
             Log.line(self, why + ": stopping gracefully; " + settings.healthPath() + " reports 503 for "
                     + settings.healthDelay().toMillis() + " ms before workers drain");
             pool.tellAll(Command.UNHEALTHY);
         } else {
+            phase = Phase.DRAINING;
             Log.line(self, why + ": stopping gracefully (workers drain, up to " + settings.gracefulTimeout().toSeconds() + " s)");
             pool.quitAll(now);
         }
@@ -291,9 +360,15 @@ public final class Master {
     /** Waits for the next event, but no longer than the nearest deadline. */
     private Event nextEvent() {
         long now = System.nanoTime();
-        long wake = pool.nextWake(now, now + IDLE_WAKEUP, stopping == null);
-        if (drainAt != 0 && drainAt - wake < 0) {
+        long wake = pool.nextWake(now, now + IDLE_WAKEUP, phase == Phase.SERVING);
+        if (phase == Phase.ANNOUNCING && drainAt - wake < 0) {
             wake = drainAt;
+        }
+        if (successorKillAt != 0 && successorKillAt - wake < 0) {
+            wake = successorKillAt;
+        }
+        if (takeover != null && takeover.state() == Takeover.State.HANDED_OFF && now + OLD_MASTER_POLL - wake < 0) {
+            wake = now + OLD_MASTER_POLL;
         }
         try {
             return events.poll(Math.max(0, wake - now), TimeUnit.NANOSECONDS);
@@ -307,21 +382,23 @@ public final class Master {
 
     /** Notices the moment this generation is fully ready, and, for a new master, hands off or gives up. */
     private void checkGeneration(long now) {
-        if (generationReady || stopping != null) {
+        if (generationReady || phase != Phase.SERVING) {
             return;
         }
         long ready = pool.readyCount();
         if (ready >= pool.wanted()) {
             generationReady = true;
             Log.line(self, "all " + pool.wanted() + " workers ready, " + millis(now - startedAt) + " ms after start");
-            if (inheritance != null) {
-                handOff(now);
+            if (takeover != null) {
+                // systemd must know the new main process before the old one exits, or it stops the service.
+                notifier.takeOver(pid);
+                takeover.handOff(millis(now - startedAt), settings.handoff());
             } else {
                 notifier.ready();
             }
             return;
         }
-        if (inheritance == null) {
+        if (takeover == null) {
             return;
         }
         if (now - startedAt > settings.bootTimeout().toNanos()) {
@@ -332,145 +409,153 @@ public final class Master {
         pool.crashLooping(FAILED_STARTS_BEFORE_ROLLBACK).ifPresent(this::abandon);
     }
 
-    private void handOff(long now) {
-        // systemd must know the new main process before the old one exits, or it stops the service.
-        notifier.takeOver(pid);
-        inheritance.report("ready " + millis(now - startedAt) + " " + settings.handoff().name().toLowerCase(Locale.ROOT));
-        if (settings.handoff() == Handoff.AUTO) {
-            Log.line(self, "handing off: sending QUIT to old master (pid " + inheritance.oldMaster() + ")");
-            Posix.kill(inheritance.oldMaster(), Signal.QUIT.number());
-        } else {
-            Log.line(self, "--handoff manual: old master (pid " + inheritance.oldMaster() + ") serves on until it gets QUIT");
-        }
-        Posix.close(inheritance.reportFd());
-    }
-
     /** A new generation that cannot get ready stops, and the old one, still serving, takes back its pid file. */
     private void abandon(String reason) {
         Log.line(self, "upgrade failed: " + reason);
-        inheritance.reportFailure(reason);
-        Posix.close(inheritance.reportFd());
+        takeover.fail(reason);
         exitCode = 1;
-        // The old master moves its .oldbin back over the pid file; leave that to it.
-        pidPath = null;
+        if (takeover.oldMasterAlive()) {
+            presence.leavePidFile();
+        } else {
+            presence.removeStaleOldbin(takeover.oldMaster());
+        }
+        takeover.done();
+        takeover = null;
         stop(Stop.QUICK, "giving up");
     }
 
-    private void startSuccessor(String why) {
-        if (stopping != null) {
-            Log.line(self, why + " refused: this master is stopping");
-            tellUpgradeWatchers("refused this master is stopping");
+    /** A new master whose old master is gone is an ordinary master: it may be upgraded. */
+    private void watchOldMaster() {
+        if (takeover == null || takeover.oldMasterAlive()) {
             return;
         }
-        if (successor != null) {
-            // Watchers that came for this USR2 get the outcome of the upgrade in flight.
-            Log.line(self, why + " refused: an upgrade is already in flight (new master pid " + successor.pid + ")");
+        if (takeover.state() == Takeover.State.TAKING_OVER) {
+            // Still an upgrade: it succeeds when the generation is ready, and fails as any would.
+            if (takeover.orphaned()) {
+                Log.line(self, "old master (pid " + takeover.oldMaster() + ") died during the upgrade; "
+                        + "this generation must get ready on its own");
+            }
             return;
         }
-        if (pid == 1) {
-            // When a namespace's pid 1 exits, the kernel kills every process in it: the new master too.
-            Log.line(self, why + " refused: as pid 1 (a container's init) this master cannot hand over; "
-                    + "deploy a new container instead");
-            tellUpgradeWatchers("refused pid 1 cannot hand over: deploy a new container instead");
+        Log.line(self, "old master (pid " + takeover.oldMaster() + ") is gone; upgrades are possible again");
+        presence.removeStaleOldbin(takeover.oldMaster());
+        takeover.done();
+        takeover = null;
+    }
+
+    /** Starts a new master, unless that would make a third generation or a master is stopping. */
+    private void startUpgrade(String why, Request requester, boolean wait) {
+        String refusal = phase != Phase.SERVING ? "this master is stopping"
+                : upgrade != null ? "an upgrade is already in flight (new master pid " + upgrade.pid + ")"
+                : takeover != null ? takeover.refusal()
+                // When a namespace's pid 1 exits, the kernel kills every process in it: the new master too.
+                : pid == 1 ? "as pid 1 (a container's init) this master cannot hand over: deploy a new container instead"
+                : null;
+        if (refusal != null) {
+            Log.line(self, why + " refused: " + refusal);
+            if (requester != null) {
+                requester.answer("refused " + refusal);
+            } else if (upgrade == null) {
+                // Watchers who came for this USR2; with an upgrade in flight they get its outcome.
+                tellUpgradeWatchers("refused " + refusal);
+            }
             return;
         }
         notifier.reloading(generation + 1);
-        Path pidFile = settings.pidFile();
-        if (pidFile != null && PidFile.move(pidFile, PidFile.oldbin(pidFile), pid)) {
-            pidPath = PidFile.oldbin(pidFile);
-            moveControlSocket(ControlServer.pathFor(pidPath));
-        }
-        int[] report = Posix.pipe();
-        Map<String, String> environment = new HashMap<>(System.getenv());
-        environment.putAll(Inheritance.environment(pid, generation + 1, listeners.size()));
-        Spawn spawn = Spawn.command(context.argv())
-                .environment(environment)
-                .directory(context.directory())
-                .blocking(SignalMask.blockedForMaster());
-        for (int i = 0; i < listeners.size(); i++) {
-            spawn.fd(3 + i, listeners.get(i).fd());
-        }
-        spawn.fd(3 + listeners.size(), report[1]);
+        presence.stepAside();
         try {
-            int child = spawn.start();
-            successor = new Successor(child, System.nanoTime());
-            LineReader.start("baton-successor-" + child, report[0], line -> events.add(new Event.SuccessorSaid(child, line)));
-            Log.line(self, why + ": started new master (pid " + child + ") for generation " + (generation + 1)
-                    + " in " + context.directory());
-        } catch (PosixException e) {
-            Posix.close(report[0]);
+            upgrade = Upgrade.start(context, listeners, pid, generation + 1, events::add);
+        } catch (RuntimeException e) {
             Log.line(self, "upgrade failed: cannot start new master: " + e.getMessage());
+            if (requester != null) {
+                requester.answer("failed cannot start new master: " + e.getMessage());
+            }
             tellUpgradeWatchers("failed cannot start new master: " + e.getMessage());
             notifier.upgradeFailed("cannot start new master: " + e.getMessage());
-            restorePidFile();
-        } finally {
-            Posix.close(report[1]);
+            presence.stepBack();
+            return;
+        }
+        Log.line(self, why + ": started new master (pid " + upgrade.pid + ") for generation " + (generation + 1)
+                + " in " + context.directory());
+        if (requester != null) {
+            if (wait) {
+                requester.say("ok started new=" + upgrade.pid);
+                watchUpgrade(requester);
+            } else {
+                requester.answer("ok started new=" + upgrade.pid);
+            }
         }
     }
 
     private void onSuccessorLine(int child, String line) {
-        if (successor == null || successor.pid != child) {
+        if (upgrade == null || upgrade.pid != child) {
             return;
         }
-        if (line.startsWith("ready ")) {
-            notifier.handedOver();
-            String[] words = line.split(" ");
-            Log.line(self, "generation " + (generation + 1) + " ready (new master pid " + child + ", " + words[1] + " ms)");
-            if (words.length > 2 && words[2].equals("manual")) {
-                tellUpgradeWatchers("ready old=" + pid + " new=" + child + " ms=" + millis(System.nanoTime() - successor.startedAt));
+        switch (upgrade.onLine(line)) {
+            case READY -> {
+                notifier.handedOver();
+                Log.line(self, "generation " + upgrade.generation + " ready (new master pid " + child + "); "
+                        + "--handoff manual: serving on until QUIT");
+                tellUpgradeWatchers("ready old=" + pid + " new=" + child + " ms=" + millis(System.nanoTime() - upgrade.startedAt));
             }
-        } else if (line.startsWith("failed ")) {
-            successor.failure = line.substring(7);
+            case HANDED_OFF -> {
+                Log.line(self, "generation " + upgrade.generation + " ready (new master pid " + child + ")");
+                handedOff(Stop.GRACEFUL, "new master ready");
+            }
+            case STOP -> stopService(upgrade.stop(), "new master (pid " + child + ") was told to stop");
+            case NOTHING -> {
+            }
         }
     }
 
-    private void reapSuccessor() {
-        if (successor == null) {
+    private void reapSuccessor(long now) {
+        if (upgrade == null) {
             return;
         }
-        int raw = Posix.waitNoHang(successor.pid);
+        int raw = Posix.waitNoHang(upgrade.pid);
         if (raw == Posix.STILL_RUNNING) {
+            if (successorKillAt != 0 && now - successorKillAt >= 0) {
+                Log.line(self, "new master (pid " + upgrade.pid + ") still running; sending SIGKILL");
+                upgrade.kill();
+                successorKillAt = 0;
+            }
             return;
         }
         ExitStatus status = ExitStatus.of(raw);
-        String why = successor.failure != null ? successor.failure : "new master " + status;
-        Log.line(self, "upgrade failed: " + why + " (new master pid " + successor.pid + " " + status
-                + "); generation " + generation + " keeps serving");
-        tellUpgradeWatchers("failed " + why);
-        notifier.upgradeFailed(why);
-        successor = null;
-        restorePidFile();
+        Upgrade ended = upgrade;
+        upgrade = null;
+        successorKillAt = 0;
+        if (ended.pending()) {
+            String why = ended.failure() != null ? ended.failure() : "new master " + status;
+            Log.line(self, "upgrade failed: " + why + " (new master pid " + ended.pid + " " + status
+                    + "); generation " + generation + " keeps serving");
+            tellUpgradeWatchers("failed " + why);
+            notifier.upgradeFailed(why);
+            presence.stepBack();
+        } else if (ended.state() == Upgrade.State.HANDED_OFF && ended.stop() == null && phase != Phase.TERMINATING) {
+            // Our workers are draining, but new ones can be started at once: better than no service.
+            Log.line(self, "new master (pid " + ended.pid + ") " + status + " after taking over: generation "
+                    + generation + " serves again");
+            phase = Phase.SERVING;
+            generationReady = false;
+            presence.stepBack();
+        } else {
+            Log.line(self, "new master (pid " + ended.pid + ") " + status);
+        }
     }
 
-    private void restorePidFile() {
-        Path pidFile = settings.pidFile();
-        if (pidFile != null && PidFile.move(PidFile.oldbin(pidFile), pidFile, pid)) {
-            pidPath = pidFile;
-            moveControlSocket(ControlServer.pathFor(pidFile));
+    /** Each watcher holds an fd: past the bound, the oldest goes, so a flood cannot shut out the next deploy. */
+    private void watchUpgrade(Request request) {
+        if (waitingForUpgrade.size() >= MAX_WATCHERS) {
+            waitingForUpgrade.remove(0).answer("error more than " + MAX_WATCHERS + " connections watch the upgrade");
         }
+        waitingForUpgrade.add(request);
     }
 
     /** Answers every control connection waiting for an upgrade's outcome. */
     private void tellUpgradeWatchers(String outcome) {
         waitingForUpgrade.forEach(r -> r.answer(outcome));
         waitingForUpgrade.clear();
-    }
-
-    private void openControlSocket() {
-        try {
-            control = ControlServer.open(ControlServer.pathFor(pidPath), r -> events.add(new Event.Commanded(r)));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot open control socket next to " + pidPath + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** The control socket follows the pid file, so {@code <pid>.sock} always reaches the serving master. */
-    private void moveControlSocket(Path target) {
-        try {
-            control.moveTo(target);
-        } catch (IOException e) {
-            Log.line(self, "cannot move control socket to " + target + ": " + e.getMessage());
-        }
     }
 
     // ---- what status reports ----
@@ -488,11 +573,15 @@ public final class Master {
     }
 
     String state() {
-        return stopping != null ? (handedOff ? "handed-off" : "stopping") : successor != null ? "upgrading" : "serving";
+        if (phase != Phase.SERVING) {
+            return upgrade != null && upgrade.state() == Upgrade.State.HANDED_OFF ? "handed-off" : "stopping";
+        }
+        return upgrade != null ? "upgrading" : takeover != null && takeover.state() == Takeover.State.TAKING_OVER
+                ? "taking-over" : "serving";
     }
 
     int successorPid() {
-        return successor == null ? 0 : successor.pid;
+        return upgrade == null ? 0 : upgrade.pid;
     }
 
     List<Listener> listeners() {
@@ -505,17 +594,5 @@ public final class Master {
 
     private static long millis(long nanos) {
         return TimeUnit.NANOSECONDS.toMillis(nanos);
-    }
-
-    /** The new master of an upgrade in flight: our child until the handoff orphans it. */
-    private static final class Successor {
-        final int pid;
-        final long startedAt;
-        String failure;
-
-        Successor(int pid, long startedAt) {
-            this.pid = pid;
-            this.startedAt = startedAt;
-        }
     }
 }

@@ -59,7 +59,13 @@ public final class PidFile {
                 Files.move(temporary, path, StandardCopyOption.REPLACE_EXISTING);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write pid file " + path + ": " + e.getMessage(), e);
+            try {
+                Files.deleteIfExists(temporary);
+            } catch (IOException ignored) {
+                // Nothing more to do about it.
+            }
+            // A user's problem (a directory, a read-only place): one line, no stack trace.
+            throw new IllegalArgumentException("cannot write pid file " + path + ": " + e.getMessage(), e);
         }
     }
 

@@ -39,6 +39,9 @@ public record Settings(
         Path jvmCache,
         List<String> command) {
 
+    /** The most workers per listener, at start and for TTIN or scale. */
+    public static final int MAX_WORKERS = 256;
+
     public Settings {
         listen = List.copyOf(listen);
         command = List.copyOf(command);

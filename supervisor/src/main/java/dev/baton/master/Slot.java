@@ -5,8 +5,9 @@ import java.time.Duration;
 /**
  * A place for one worker: a number on a listener. It remembers the restarts of the workers it has
  * held: one that dies before it is ready counts as a failed start, and each failed start doubles
- * the wait before the next, so an application that crashes at boot does not burn the CPU; a ready
- * worker clears the count.
+ * the wait before the next, so an application that crashes at boot does not burn the CPU. A
+ * worker that dies within seconds of getting ready counts as a failed start too; one that has
+ * served a while clears the count.
  */
 final class Slot {
     private static final long FIRST_DELAY = Duration.ofMillis(500).toNanos();

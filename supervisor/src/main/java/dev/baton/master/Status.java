@@ -23,6 +23,7 @@ final class Status {
         field(out, "started", master.startedAt().toString()).append(',');
         field(out, "new_master", master.successorPid()).append(',');
         out.append("\"startup_ms\":").append(StartupSteps.json()).append(',');
+        field(out, "rss_kib", pool.rssKib(master.pid())).append(',');
         out.append("\"listeners\":[");
         List<String> addresses = master.listeners().stream().map(Listener::display).toList();
         for (int i = 0; i < addresses.size(); i++) {
@@ -48,7 +49,7 @@ final class Status {
             field(out, "age_ms", TimeUnit.NANOSECONDS.toMillis(now - w.spawnedAt)).append(',');
             field(out, "requests", w.requests).append(',');
             field(out, "jvm_cache", w.jvmCache == null ? "none" : w.jvmCache.describe()).append(',');
-            field(out, "rss_kib", w.rssKib());
+            field(out, "rss_kib", pool.rssKib(w.pid));
             out.append('}');
         }
         return out.append("]}").toString();
@@ -57,9 +58,9 @@ final class Status {
     static String text(Master master) {
         WorkerPool pool = master.pool();
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "master pid %d, generation %d, %s, up %s, listening on %s%n",
+        out.append(String.format(Locale.ROOT, "master pid %d, generation %d, %s, up %s, %d MiB resident, listening on %s%n",
                 master.pid(), master.generation(), master.state(),
-                human(Duration.between(master.startedAt(), Instant.now())),
+                human(Duration.between(master.startedAt(), Instant.now())), pool.rssKib(master.pid()) / 1024,
                 String.join(" ", master.listeners().stream().map(Listener::display).toList())));
         if (master.successorPid() != 0) {
             out.append("  upgrading: new master pid ").append(master.successorPid()).append('\n');
@@ -71,7 +72,7 @@ final class Status {
         for (Worker w : sorted(pool)) {
             out.append(String.format(Locale.ROOT, "  %-8s %-8d %-4d %-9s %-9s %-10d %d MiB%s%n",
                     (master.listeners().size() > 1 ? w.slot.listener + "." : "") + w.slot.number, w.pid, w.generation,
-                    state(w), human(Duration.ofNanos(now - w.spawnedAt)), w.requests, w.rssKib() / 1024,
+                    state(w), human(Duration.ofNanos(now - w.spawnedAt)), w.requests, pool.rssKib(w.pid) / 1024,
                     w.outdated != null ? "  (" + w.outdated + ")" : ""));
         }
         return out.toString().stripTrailing();

@@ -1,12 +1,5 @@
 package dev.baton.master;
 
-import dev.baton.posix.Posix;
-import dev.baton.protocol.Command;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-
 /** One worker process as the master sees it. Touched only by the master's loop thread. */
 final class Worker {
     enum State { STARTING, READY, STOPPING }
@@ -15,10 +8,13 @@ final class Worker {
     final int generation;
     final int pid;
     final long spawnedAt;
-    private final int controlFd;
+    /** Where the master writes its commands. */
+    final int commandFd;
     private final String name;
     State state = State.STARTING;
     long readyAt;
+    /** Whether it has served long enough to clear its slot's failed starts. */
+    boolean stable;
     long lastHeartbeat;
     /** When its control channel reached end of file (System.nanoTime), or 0. */
     long closedAt;
@@ -33,23 +29,14 @@ final class Worker {
     /** What it does with the JVM cache: uses an archive, trains one, or neither. */
     JvmCache.Use jvmCache;
 
-    Worker(Slot slot, String label, int generation, int pid, int controlFd, long spawnedAt, long requestLimit) {
+    Worker(Slot slot, String label, int generation, int pid, int commandFd, long spawnedAt, long requestLimit) {
         this.slot = slot;
         this.generation = generation;
         this.pid = pid;
-        this.controlFd = controlFd;
+        this.commandFd = commandFd;
         this.spawnedAt = spawnedAt;
         this.requestLimit = requestLimit;
         this.name = "gen " + generation + " " + label + " (pid " + pid + ")";
-    }
-
-    /** Writes a line on the control channel; a worker that is gone already reads nothing. */
-    void send(Command command) {
-        Posix.write(controlFd, (command.line() + "\n").getBytes(StandardCharsets.UTF_8));
-    }
-
-    void closeChannel() {
-        Posix.close(controlFd);
     }
 
     void deadline(long at, String reason) {
@@ -61,20 +48,6 @@ final class Worker {
 
     boolean current() {
         return state != State.STOPPING && outdated == null;
-    }
-
-    /** Resident memory in KiB, from /proc; 0 if the process is gone. */
-    long rssKib() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            // Gone, or a kernel without the field.
-        }
-        return 0;
     }
 
     String name() {

@@ -1,16 +1,11 @@
 package dev.baton.master;
 
 import dev.baton.net.Listener;
-import dev.baton.posix.Posix;
-import dev.baton.posix.PosixException;
 import dev.baton.protocol.Command;
 import dev.baton.protocol.Report;
 import dev.baton.protocol.WorkerEnvironment;
-import dev.baton.protocol.WorkerFds;
 import dev.baton.signals.Signal;
 import dev.baton.spawn.ExitStatus;
-import dev.baton.spawn.ProcessState;
-import dev.baton.spawn.Spawn;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -29,15 +24,22 @@ import java.util.function.Consumer;
  *
  * <p>Replacement is always spawn-before-drain: a worker that must go for a reload or a recycle
  * keeps serving until its replacement reports ready, so serving capacity never drops below the
- * configured count; {@code --rolling-batch} bounds how many are replaced at once.
+ * configured count; {@code --rolling-batch} bounds how many are replaced at once. A worker that
+ * is still booting serves nobody: when it is no longer wanted, or outdated by a reload, it is
+ * killed, not asked (it could not read the request until booted). Whatever the signals, the
+ * generation never has more than wanted + rolling-batch worker processes (draining ones count):
+ * a spawn waits for room.
  */
 final class WorkerPool {
+    static final int STILL_RUNNING = dev.baton.posix.Posix.STILL_RUNNING;
     private static final long QUICK_STOP = TimeUnit.SECONDS.toNanos(1);
     /** After a worker's channel closes, how long and how often to look for its exit. */
     private static final long EXIT_WATCH = TimeUnit.SECONDS.toNanos(1);
     private static final long EXIT_POLL = TimeUnit.MILLISECONDS.toNanos(5);
     /** How long a hung worker gets to print the thread dump SIGQUIT asks it for. */
     private static final long THREAD_DUMP_GRACE = TimeUnit.MILLISECONDS.toNanos(500);
+    /** A worker that dies sooner than this after it was ready counts as a failed start. */
+    private static final long STABLE = TimeUnit.SECONDS.toNanos(10);
     private static final List<String> NOT_FOR_WORKERS = List.of(
             "_JAVA_SR_SIGNUM", "BATON_LAUNCHER", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "NOTIFY_SOCKET");
 
@@ -45,6 +47,7 @@ final class WorkerPool {
     private final int generation;
     private final int masterPid;
     private final Consumer<Event> events;
+    private final WorkerOs os;
     private final Map<String, Slot> slots = new HashMap<>();
     private final Map<Integer, Worker> workers = new LinkedHashMap<>();
     private final String self;
@@ -55,6 +58,12 @@ final class WorkerPool {
     private int outputFd = -1;
 
     WorkerPool(Settings settings, List<Listener> listeners, int generation, int masterPid, Consumer<Event> events) {
+        this(settings, listeners, generation, masterPid, events, WorkerOs.SYSTEM);
+    }
+
+    WorkerPool(Settings settings, List<Listener> listeners, int generation, int masterPid, Consumer<Event> events,
+               WorkerOs os) {
+        this.os = os;
         this.settings = settings;
         this.perListener = settings.workers();
         this.listeners = List.copyOf(listeners);
@@ -112,7 +121,10 @@ final class WorkerPool {
             if (worker.state == Worker.State.STOPPING) {
                 continue;
             }
-            if (worker.slot.number >= perListener) {
+            boolean surplus = worker.slot.number >= perListener;
+            if (worker.state == Worker.State.STARTING && (surplus || worker.outdated != null)) {
+                kill(worker, surplus ? "no longer wanted" : worker.outdated);
+            } else if (surplus) {
                 retire(worker, "no longer wanted", now);
             } else if (worker.outdated != null && hasReadyCurrent(worker.slot)) {
                 retire(worker, worker.outdated + ": replaced", now);
@@ -126,6 +138,10 @@ final class WorkerPool {
             }
         }
         for (Slot slot : wanted) {
+            if (workers.size() >= wanted() + settings.rollingBatch()) {
+                // No room: draining or dying workers still hold it.
+                return;
+            }
             if (hasCurrent(slot) || slot.notBefore - now > 0) {
                 continue;
             }
@@ -137,6 +153,14 @@ final class WorkerPool {
                 replacing++;
             }
         }
+    }
+
+    /** A worker that serves nobody yet goes at once: SIGKILL, as it cannot read a command before it is booted. */
+    private void kill(Worker worker, String why) {
+        worker.state = Worker.State.STOPPING;
+        Log.line(worker.name(), why + " while starting: sending SIGKILL");
+        os.signal(worker.pid, Signal.KILL);
+        worker.killAt = 0;
     }
 
     private List<Slot> wantedSlots() {
@@ -164,45 +188,38 @@ final class WorkerPool {
     }
 
     private boolean spawn(Slot slot, long now) {
-        int[] down = Posix.pipe();
-        int[] up = Posix.pipe();
         Map<String, String> environment = environment(slot);
         JvmCache.Use cache = jvmCache.prepare(settings.command(), environment);
-        Spawn spawn = Spawn.command(settings.command())
-                .environment(environment)
-                // A listener on fd 0 is why each listener has workers of its own.
-                .fd(WorkerFds.LISTENER, listeners.get(slot.listener).fd())
-                .fd(WorkerFds.COMMANDS, down[0])
-                .fd(WorkerFds.REPORTS, up[1]);
-        if (outputFd >= 0) {
-            spawn.fd(1, outputFd).fd(2, outputFd);
-        }
         String label = slot.label(listeners.size() > 1);
-        int pid;
+        WorkerOs.Started started;
         try {
-            pid = spawn.start();
-        } catch (PosixException e) {
-            Posix.close(down[1]);
-            Posix.close(up[0]);
+            started = os.start(settings.command(), environment, listeners.get(slot.listener).fd(), outputFd);
+        } catch (RuntimeException e) {
+            // Out of fds or processes, a command gone: the slot waits as after a failed start.
             jvmCache.exited(cache, false, self);
             slot.failed(now, "could not start: " + e.getMessage());
             Log.line(self, "cannot start " + label + ": " + e.getMessage() + retryNote(slot, now));
             return false;
-        } finally {
-            Posix.close(down[0]);
-            Posix.close(up[1]);
         }
         long limit = settings.maxRequests() == 0 ? 0
                 : settings.maxRequests() + ThreadLocalRandom.current().nextLong(settings.maxRequests() / 10 + 1);
-        Worker worker = new Worker(slot, label, generation, pid, down[1], now, limit);
+        Worker worker = new Worker(slot, label, generation, started.pid(), started.commandFd(), now, limit);
         // Most often an application that does not speak Baton's protocol at all: say so, since it
         // would otherwise be respawned (with the crash-loop backoff) for no visible reason.
         worker.deadline(now + settings.bootTimeout().toNanos(), "started but never reported ready within --boot-timeout "
                 + settings.bootTimeout().toSeconds() + " s: does it use worker-api or an adapter? see README: Serving an application");
         worker.jvmCache = cache;
-        workers.put(pid, worker);
-        LineReader.start("baton-worker-" + pid, up[0], line -> events.accept(new Event.WorkerSaid(worker, line)),
-                () -> events.accept(new Event.WorkerClosed(worker)));
+        workers.put(worker.pid, worker);
+        try {
+            os.listen(started.reportFd(), "baton-worker-" + worker.pid, line -> events.accept(new Event.WorkerSaid(worker, line)),
+                    () -> events.accept(new Event.WorkerClosed(worker)));
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // Nothing would hear it get ready: it goes, and is reaped like any other.
+            Log.line(worker.name(), "cannot read its reports: " + e.getMessage());
+            os.close(started.reportFd());
+            kill(worker, "unheard");
+            return false;
+        }
         StartupSteps.firstSpawn(self);
         Log.line(worker.name(), "spawned; JVM cache: " + cache.describe());
         return true;
@@ -240,7 +257,6 @@ final class WorkerPool {
             worker.readyAt = now;
             worker.lastHeartbeat = now;
             worker.killAt = 0;
-            worker.slot.succeeded();
             Log.line(worker.name(), "ready in " + millis(now - worker.spawnedAt) + " ms");
             return true;
         }
@@ -259,7 +275,7 @@ final class WorkerPool {
         if (worker.requestLimit > 0 && worker.requests >= worker.requestLimit) {
             worker.outdated = "recycled after " + worker.requests + " requests (--max-requests " + settings.maxRequests() + ")";
         } else if (settings.maxRssMib() > 0) {
-            long rssMib = worker.rssKib() / 1024;
+            long rssMib = os.rssKib(worker.pid) / 1024;
             if (rssMib > settings.maxRssMib()) {
                 worker.outdated = "recycled at " + rssMib + " MiB resident (--max-rss " + settings.maxRssMib() + ")";
             }
@@ -287,7 +303,7 @@ final class WorkerPool {
 
     private void drain(Worker worker, long now) {
         worker.state = Worker.State.STOPPING;
-        worker.send(Command.QUIT);
+        send(worker, Command.QUIT);
         worker.deadline(now + settings.gracefulTimeout().toNanos(),
                 "outlived --graceful-timeout " + settings.gracefulTimeout().toSeconds() + " s");
     }
@@ -296,14 +312,28 @@ final class WorkerPool {
     void terminateAll(long now) {
         for (Worker worker : workers.values()) {
             worker.state = Worker.State.STOPPING;
-            Posix.kill(worker.pid, Signal.TERM.number());
+            os.signal(worker.pid, Signal.TERM);
             worker.killAt = 0;
             worker.deadline(now + QUICK_STOP, "still running " + TimeUnit.NANOSECONDS.toMillis(QUICK_STOP) + " ms after SIGTERM");
         }
     }
 
     void tellAll(Command message) {
-        workers.values().forEach(w -> w.send(message));
+        workers.values().forEach(w -> send(w, message));
+    }
+
+    /** A worker that cannot be told (gone, or its pipe broken) is reaped or timed out like any other. */
+    private void send(Worker worker, Command command) {
+        try {
+            os.send(worker.commandFd, command);
+        } catch (RuntimeException e) {
+            Log.line(worker.name(), "cannot send '" + command.line() + "': " + e.getMessage());
+        }
+    }
+
+    /** Resident memory of a process in KiB: a worker, or the master itself. */
+    long rssKib(int pid) {
+        return os.rssKib(pid);
     }
 
     // ---- reaping and deadlines ----
@@ -317,18 +347,23 @@ final class WorkerPool {
     void reap(long now, boolean respawning) {
         for (Iterator<Worker> it = workers.values().iterator(); it.hasNext(); ) {
             Worker worker = it.next();
-            int raw = Posix.waitNoHang(worker.pid);
-            if (raw == Posix.STILL_RUNNING) {
+            int raw = os.reap(worker.pid);
+            if (raw == STILL_RUNNING) {
                 continue;
             }
             it.remove();
-            worker.closeChannel();
+            os.close(worker.commandFd);
             ExitStatus status = ExitStatus.of(raw);
             jvmCache.exited(worker.jvmCache, status.success(), worker.name());
             boolean wanted = respawning && worker.state != Worker.State.STOPPING && worker.slot.number < perListener;
             if (worker.state == Worker.State.STARTING) {
                 worker.slot.failed(now, status.toString());
                 Log.line(worker.name(), status + " before it was ready" + (wanted ? retryNote(worker.slot, now) : ""));
+            } else if (worker.state == Worker.State.READY && !worker.stable) {
+                // Ready, then dead within seconds: as good as a failed start, and backed off like one.
+                worker.slot.failed(now, status + " " + millis(now - worker.readyAt) + " ms after it was ready");
+                Log.line(worker.name(), status + " " + millis(now - worker.readyAt) + " ms after it was ready"
+                        + (wanted ? retryNote(worker.slot, now) : ""));
             } else {
                 Log.line(worker.name(), status + (wanted ? "; respawning" : ""));
             }
@@ -344,12 +379,16 @@ final class WorkerPool {
     void enforceDeadlines(long now) {
         long timeout = settings.timeout().toNanos();
         for (Worker worker : workers.values()) {
+            if (worker.state == Worker.State.READY && !worker.stable && now - worker.readyAt >= STABLE) {
+                worker.stable = true;
+                worker.slot.succeeded();
+            }
             if (worker.state == Worker.State.READY && worker.killAt == 0 && now - worker.lastHeartbeat > timeout) {
                 hung(worker, now);
             }
             if (worker.killAt != 0 && now - worker.killAt >= 0) {
                 Log.line(worker.name(), worker.killReason + "; sending SIGKILL");
-                Posix.kill(worker.pid, Signal.KILL.number());
+                os.signal(worker.pid, Signal.KILL);
                 worker.killAt = 0;
                 worker.killReason = null;
             }
@@ -362,12 +401,12 @@ final class WorkerPool {
         // A hung worker is replaced at once; it no longer counts as serving.
         worker.outdated = "hung";
         worker.state = Worker.State.STOPPING;
-        if (ProcessState.of(worker.pid) == ProcessState.STOPPED) {
+        if (os.stopped(worker.pid)) {
             Log.line(worker.name(), why + "; it is stopped (SIGSTOP), so no thread dump");
             worker.deadline(now, why);
         } else {
             Log.line(worker.name(), why + "; asking it for a thread dump (SIGQUIT)");
-            Posix.kill(worker.pid, Signal.QUIT.number());
+            os.signal(worker.pid, Signal.QUIT);
             worker.deadline(now + THREAD_DUMP_GRACE, why);
         }
     }

@@ -70,6 +70,14 @@ public final class Posix {
     }
 
     /**
+     * The parent's pid: it changes the moment the parent exits (the orphan is re-parented). The
+     * JDK reads it from /proc each time, so no binding needs it.
+     */
+    public static int parentPid() {
+        return ProcessHandle.current().parent().map(parent -> (int) parent.pid()).orElse(0);
+    }
+
+    /**
      * CLOCK_MONOTONIC in microseconds, the clock systemd's MONOTONIC_USEC means. Read natively
      * because System.nanoTime() promises only some monotonic clock, not this one.
      */

@@ -76,19 +76,49 @@ class BadInputTest {
     void badNumbers() throws Exception {
         refused("--workers must be from 1 to 256", start("--workers", "0", "--", "java"));
         refused("'--workers': 'two' is not an int", start("--workers", "two", "--", "java"));
-        refused("--graceful-timeout: expected a positive number of seconds, got 'soon'",
+        refused("--graceful-timeout: expected a positive number of seconds up to 86400, in whole milliseconds, got 'soon'",
                 start("--graceful-timeout", "soon", "--", "java"));
     }
 
     @Test
     void badOperationsOptions() throws Exception {
-        refused("--timeout: expected a positive number of seconds, got '0'", start("--timeout", "0", "--", "java"));
-        refused("--rolling-batch must be 1 or more, got 0", start("--rolling-batch", "0", "--", "java"));
-        refused("--max-requests and --max-rss must be 0 (never) or more", start("--max-requests", "-5", "--", "java"));
+        refused("--timeout: expected a positive number of seconds up to 86400, in whole milliseconds, got '0'",
+                start("--timeout", "0", "--", "java"));
+        refused("--rolling-batch must be from 1 to 256, got 0", start("--rolling-batch", "0", "--", "java"));
+        refused("--max-requests must be from 0 to 1000000000000, got -5", start("--max-requests", "-5", "--", "java"));
         refused("--health-path must start with '/', got 'health'", start("--health-path", "health", "--", "java"));
-        refused("--health-delay: expected a number of seconds, got '-1'", start("--health-delay", "-1", "--", "java"));
+        refused("--health-delay: expected a number of seconds up to 86400, in whole milliseconds, got '-1'",
+                start("--health-delay", "-1", "--", "java"));
         refused("cannot write log /no/such/dir/baton.log: directory /no/such/dir does not exist",
                 start("--log", "/no/such/dir/baton.log", "--", "java"));
+    }
+
+    @Test
+    void durationsOutOfRangeOrFinerThanAMillisecond() throws Exception {
+        for (String option : List.of("--timeout", "--boot-timeout", "--graceful-timeout")) {
+            for (String value : List.of("99999999999", "0.0001", "1e400", "0.0015")) {
+                refused(option + ": expected a positive number of seconds up to 86400, in whole milliseconds, got '"
+                        + value + "'", start(option, value, "--", "java"));
+            }
+        }
+        refused("--warmup-requests must be from 0 to 10000, got 20000", start("--warmup-requests", "20000", "--", "java"));
+        Path config = sandbox.dir().resolve("baton.conf");
+        Files.writeString(config, "timeout = 1e400\ncommand = java\n");
+        refused("line 1, key 'timeout': expected a positive number of seconds up to 86400", start("--config", config.toString()));
+    }
+
+    @Test
+    void pidAndLogFileProblemsAreOneLineBeforeAnythingIsBound() throws Exception {
+        String dir = sandbox.dir().toString();
+        refused("cannot write pid file " + dir + ": it is a directory",
+                start("--listen", "127.0.0.1:0", "--pid", dir, "--", "java", "-jar", App.HELLO.jar().toString()));
+        refused("cannot write log " + dir + ": it is a directory",
+                start("--listen", "127.0.0.1:0", "--log", dir, "--", "java", "-jar", App.HELLO.jar().toString()));
+        refused("cannot write pid file /proc/baton.pid: ",
+                start("--listen", "127.0.0.1:0", "--pid", "/proc/baton.pid", "--", "java", "-jar", App.HELLO.jar().toString()));
+        try (var files = Files.list(sandbox.dir())) {
+            assertEquals(List.of(), files.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList(), "no .tmp left");
+        }
     }
 
     @Test
