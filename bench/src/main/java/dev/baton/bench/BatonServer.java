@@ -30,13 +30,20 @@ final class BatonServer implements Server {
     private final Path launcher;
     private final List<String> worker;
     private final int workers;
+    private final boolean jvmCache;
     private final Path config;
     private final Path pidFile;
     private final Path log;
     private int port;
 
     BatonServer(Sandbox sandbox, Path home, List<String> worker, int workers) {
+        this(sandbox, home, worker, workers, true);
+    }
+
+    /** {@code jvmCache}: whether Baton keeps its workers' JVM cache (its default), beside the pid file. */
+    BatonServer(Sandbox sandbox, Path home, List<String> worker, int workers, boolean jvmCache) {
         this.sandbox = sandbox;
+        this.jvmCache = jvmCache;
         this.launcher = home.resolve("bin/baton");
         this.worker = worker;
         this.workers = workers;
@@ -125,6 +132,7 @@ final class BatonServer implements Server {
                 "listen = 127.0.0.1:0",
                 "workers = " + workers,
                 "pid = " + pidFile,
+                "jvm-cache = " + (jvmCache ? pidFile.resolveSibling("baton.jvm-cache") : "off"),
                 "command = env HELLO_VERSION=" + version + " " + String.join(" ", worker)));
     }
 

@@ -14,7 +14,7 @@ final class Bench {
     private static final String SUPERVISOR_JAR = "supervisor/target/baton.jar";
 
     /** Everything one run measured; {@code idle} is null when no idle upgrade was asked for. */
-    record Results(List<Overhead.Result> overhead, IdleUpgrades.Result idle, List<Scenario.Result> scenarios) {
+    record Results(List<Overhead.Result> overhead, List<IdleUpgrades.Result> idle, List<Scenario.Result> scenarios) {
         /** Requests Baton failed, in any phase. */
         long batonFailures() {
             return overhead.stream().mapToLong(Overhead.Result::batonFailures).sum()
@@ -23,7 +23,7 @@ final class Bench {
 
         /** Whether a phase stopped early. */
         boolean incomplete() {
-            return overhead.stream().anyMatch(r -> r.error() != null) || (idle != null && idle.error() != null)
+            return overhead.stream().anyMatch(r -> r.error() != null) || idle.stream().anyMatch(r -> r.error() != null)
                     || scenarios.stream().anyMatch(r -> r.error() != null);
         }
     }
@@ -39,7 +39,7 @@ final class Bench {
             }
         }
         List<Overhead.Result> overhead = options.rounds() == 0 ? List.of() : Overhead.run(options);
-        IdleUpgrades.Result idle = options.idleUpgrades() == 0 ? null : IdleUpgrades.run(options);
+        List<IdleUpgrades.Result> idle = options.idleUpgrades() == 0 ? List.of() : IdleUpgrades.run(options);
         List<Scenario.Result> scenarios = new ArrayList<>();
         for (Scenario.Kind kind : options.scenarios()) {
             for (Mode mode : options.modes()) {

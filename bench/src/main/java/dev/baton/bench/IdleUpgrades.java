@@ -2,12 +2,15 @@ package dev.baton.bench;
 
 import dev.baton.testing.Poll;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Baton's hot upgrade with no load at all: the fastest a deploy can be, from USR2 until the new
- * generation serves and until the old master is gone.
+ * generation serves and until the old master is gone. Run once per worker JVM (the bench's own,
+ * and {@code --java}'s) with the workers' JVM cache on and off, each beside cold starts of the same
+ * JVM measured in the same run.
  */
 final class IdleUpgrades {
     /**
@@ -16,29 +19,65 @@ final class IdleUpgrades {
      */
     private static final long SETTLE_MILLIS = 1_000;
 
-    /** The upgrades' timings; {@code error} says why they stopped early, null if they did not. */
-    record Result(List<RestartTiming> timings, String error) {
+    /**
+     * The upgrades' timings on one JVM, cache on or off, and that JVM's cold starts; {@code error}
+     * says why they stopped early, null if they did not.
+     */
+    record Result(String java, boolean jvmCache, List<RestartTiming> timings, List<Long> coldMillis, String error) {
+        /** The JDK's directory name, e.g. temurin-25-jdk-amd64. */
+        String jdk() {
+            Path home = Path.of(java).getParent().getParent();
+            return home.getFileName().toString();
+        }
     }
 
     private IdleUpgrades() {
     }
 
-    static Result run(Options options) throws IOException {
-        System.err.println("baton-bench: Baton, idle upgrades ...");
-        List<RestartTiming> timings = new ArrayList<>();
+    static List<Result> run(Options options) throws IOException {
+        List<Result> results = new ArrayList<>();
+        List<String> javas = new ArrayList<>();
+        javas.add(null);
+        if (options.java() != null) {
+            javas.add(options.java().toString());
+        }
+        for (String java : javas) {
+            for (boolean cache : List.of(true, false)) {
+                results.add(run(options, java, cache));
+            }
+        }
+        return results;
+    }
+
+    /**
+     * One untimed upgrade first: with the cache on, generation 2 starts while generation 1 (the
+     * trainer) still serves, so only generation 3 on has an archive; with it off, the same for
+     * fairness. {@code upgrade --wait} returns once the old master is gone, its archive written.
+     */
+    private static Result run(Options options, String javaOption, boolean cache) throws IOException {
         String error = null;
+        List<RestartTiming> timings = new ArrayList<>();
+        List<Long> cold = new ArrayList<>();
         try (Sandbox sandbox = new Sandbox()) {
-            try (BatonServer baton = new BatonServer(sandbox, options.home(), Bench.app(sandbox, options), 2)) {
+            String java = javaOption != null ? javaOption : sandbox.java();
+            System.err.printf("baton-bench: Baton, idle upgrades, %s, JVM cache %s ...%n", java, cache ? "on" : "off");
+            List<String> app = options.app().command(java, options.home());
+            try (BatonServer baton = new BatonServer(sandbox, options.home(), app, 2, cache)) {
                 baton.start();
+                Poll.pause(SETTLE_MILLIS);
+                baton.restart("2");
+                // A cold start after each upgrade, so that a busy neighbour weighs on both alike.
                 for (int i = 1; i <= options.idleUpgrades(); i++) {
                     Poll.pause(SETTLE_MILLIS);
-                    timings.add(baton.restart(Integer.toString(i + 1)));
+                    timings.add(baton.restart(Integer.toString(i + 2)));
+                    Poll.pause(SETTLE_MILLIS);
+                    cold.add(ColdStart.run(sandbox, app));
                 }
             } catch (Exception e) {
                 error = e.getMessage();
                 sandbox.keep();
             }
+            return new Result(java, cache, timings, cold, error);
         }
-        return new Result(timings, error);
     }
 }

@@ -1,5 +1,6 @@
 package dev.baton.bench;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -24,7 +25,8 @@ record Options(
         Set<Mode> modes,
         Path json,
         Path home,
-        App app) {
+        App app,
+        Path java) {
 
     static final String USAGE = """
             usage: java -jar bench/target/baton-bench.jar [options]
@@ -33,7 +35,9 @@ record Options(
               --round S         seconds per overhead round (default 2)
               --overhead-workers N  Baton's workers in the overhead phase (default 1: one JVM
                                 against bare hello's one, so the ratio is what supervision costs)
-              --idle-upgrades N Baton upgrades with no load, timed; 0 skips them (default 5)
+              --idle-upgrades N Baton upgrades with no load, timed; 0 skips them (default 5). They run with
+                                the workers' JVM cache on and off, each beside N cold 'java -jar hello.jar'
+              --java PATH       also run the idle upgrades with workers on this java (e.g. a JDK 25)
               --steady S        seconds of paced load per restart run, before any restart (default 2)
               --upgrades K      Baton hot upgrades per mode (default 10: 20 in all, within 5 minutes)
               --restarts R      naive and SO_REUSEPORT restarts per mode (default 3)
@@ -68,6 +72,7 @@ record Options(
         Path json = Path.of("bench-result.json");
         Path home = defaultHome;
         App app = App.HELLO;
+        Path java = null;
         for (int i = 0; i < args.size(); i++) {
             String name = args.get(i);
             if (!name.startsWith("--")) {
@@ -95,6 +100,7 @@ record Options(
                 case "--json" -> json = Path.of(value);
                 case "--home" -> home = Path.of(value);
                 case "--app" -> app = App.of(value);
+                case "--java" -> java = executable(name, value);
                 default -> throw new IllegalArgumentException("unknown option " + name + " (try --help)");
             }
         }
@@ -105,7 +111,15 @@ record Options(
             throw new IllegalArgumentException("cannot tell where the Baton checkout is: give --home DIR");
         }
         return new Options(rounds, round, overheadWorkers, idleUpgrades, steady, upgrades, restarts, gap, connections, rate, slow, slowMillis, scenarios, modes, json,
-                home.toAbsolutePath().normalize(), app);
+                home.toAbsolutePath().normalize(), app, java);
+    }
+
+    private static Path executable(String name, String value) {
+        Path path = Path.of(value).toAbsolutePath();
+        if (!Files.isExecutable(path) || Files.isDirectory(path)) {
+            throw new IllegalArgumentException(name + ": '" + value + "' is not an executable file");
+        }
+        return path;
     }
 
     private static double number(String name, String value, double min, double max) {

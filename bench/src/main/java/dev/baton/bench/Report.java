@@ -30,6 +30,7 @@ final class Report {
             restartTable(out);
         }
         timingsTable(out);
+        idleTable(out);
         out.append(String.format(Locale.ROOT, "%ntotal time: %.0f s%n", elapsed.toMillis() / 1000.0));
         return out.toString();
     }
@@ -84,11 +85,13 @@ final class Report {
     private void timingsTable(StringBuilder out) {
         List<String> rows = new ArrayList<>();
         String row = "%-22s %-10s %3s  %-20s %-20s %-20s%n";
-        if (results.idle() != null && !results.idle().timings().isEmpty()) {
-            rows.add(String.format(row, "Baton, idle", "no load", results.idle().timings().size(),
-                    spread(results.idle().timings(), RestartTiming::servingMillis),
-                    spread(results.idle().timings(), RestartTiming::oldGoneMillis),
-                    spread(results.idle().timings(), RestartTiming::readyMillis)));
+        for (IdleUpgrades.Result idle : results.idle()) {
+            if (!idle.timings().isEmpty()) {
+                rows.add(String.format(row, "idle, " + idle.jdk(), idle.jvmCache() ? "cache on" : "cache off", idle.timings().size(),
+                        spread(idle.timings(), RestartTiming::servingMillis),
+                        spread(idle.timings(), RestartTiming::oldGoneMillis),
+                        spread(idle.timings(), RestartTiming::readyMillis)));
+            }
         }
         for (Scenario.Result result : results.scenarios()) {
             List<RestartTiming> timings = result.restarts();
@@ -98,14 +101,42 @@ final class Report {
                         result.kind() == Scenario.Kind.BATON ? spread(timings, RestartTiming::readyMillis) : "-"));
             }
         }
-        if (results.idle() != null && results.idle().error() != null) {
-            rows.add("  idle upgrades stopped early: " + results.idle().error() + "\n");
+        for (IdleUpgrades.Result idle : results.idle()) {
+            if (idle.error() != null) {
+                rows.add("  idle upgrades (" + idle.java() + ", cache " + (idle.jvmCache() ? "on" : "off")
+                        + ") stopped early: " + idle.error() + "\n");
+            }
         }
         if (!rows.isEmpty()) {
             out.append(String.format("restart timings, ms: median (min..max)%n" + row,
                     "scenario", "mode", "n", "to new version served", "to old server gone", "to handoff (ready)"));
             rows.forEach(out::append);
         }
+    }
+
+    /** Each idle upgrade series beside a cold start of the same JVM, the yardstick a deploy without Baton has. */
+    private void idleTable(StringBuilder out) {
+        if (results.idle().isEmpty()) {
+            return;
+        }
+        String row = "%-24s %-6s %-20s %-20s %s%n";
+        out.append(String.format("%nidle upgrades, 2 workers: USR2 to the new version served, against a cold 'java -jar hello.jar'"
+                + " to its first response (same JVM, same run), ms: median (min..max)%n"));
+        out.append(String.format(row, "worker JVM", "cache", "upgrade", "cold java -jar", "upgrade/cold"));
+        for (IdleUpgrades.Result idle : results.idle()) {
+            long upgrade = idle.timings().isEmpty() ? -1 : median(idle.timings(), RestartTiming::servingMillis);
+            long cold = idle.coldMillis().isEmpty() ? -1 : medianOf(idle.coldMillis());
+            out.append(String.format(Locale.ROOT, row, idle.jdk(), idle.jvmCache() ? "on" : "off",
+                    idle.timings().isEmpty() ? "-" : spread(idle.timings(), RestartTiming::servingMillis),
+                    idle.coldMillis().isEmpty() ? "-" : medianOf(idle.coldMillis()) + " (" + Collections.min(idle.coldMillis())
+                            + ".." + Collections.max(idle.coldMillis()) + ")",
+                    upgrade < 0 || cold <= 0 ? "-" : String.format(Locale.ROOT, "%.2f", (double) upgrade / cold)));
+        }
+    }
+
+    private static long medianOf(List<Long> values) {
+        long[] sorted = values.stream().mapToLong(Long::longValue).sorted().toArray();
+        return sorted.length % 2 == 1 ? sorted[sorted.length / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
     }
 
     Map<String, Object> json() {
@@ -122,6 +153,7 @@ final class Report {
         chosen.put("roundSeconds", options.roundSeconds());
         chosen.put("overheadWorkers", options.overheadWorkers());
         chosen.put("idleUpgrades", options.idleUpgrades());
+        chosen.put("java", options.java() == null ? null : options.java().toString());
         chosen.put("steadySeconds", options.steadySeconds());
         chosen.put("upgrades", options.upgrades());
         chosen.put("restarts", options.restarts());
@@ -137,13 +169,19 @@ final class Report {
             overhead.add(overhead(result));
         }
         root.put("overhead", overhead);
-        if (results.idle() != null) {
+        List<Object> idles = new ArrayList<>();
+        for (IdleUpgrades.Result result : results.idle()) {
             Map<String, Object> idle = new LinkedHashMap<>();
-            idle.put("error", results.idle().error());
-            idle.put("upgrades", timings(results.idle().timings()));
-            idle.put("medians", medians(results.idle().timings(), true));
-            root.put("idleUpgrades", idle);
+            idle.put("java", result.java());
+            idle.put("jvmCache", result.jvmCache());
+            idle.put("error", result.error());
+            idle.put("upgrades", timings(result.timings()));
+            idle.put("medians", medians(result.timings(), true));
+            idle.put("coldStartMillis", result.coldMillis());
+            idle.put("coldStartMedianMillis", result.coldMillis().isEmpty() ? null : medianOf(result.coldMillis()));
+            idles.add(idle);
         }
+        root.put("idleUpgrades", idles);
         List<Object> runs = new ArrayList<>();
         for (Scenario.Result result : results.scenarios()) {
             runs.add(run(result));

@@ -1,5 +1,6 @@
 package dev.baton.cli;
 
+import dev.baton.master.StartupSteps;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -13,6 +14,7 @@ public final class Main {
     static final int FAILURE = 1;
 
     public static void main(String[] args) {
+        StartupSteps.jvmStarted();
         CommandLine commandLine = new CommandLine(new Main());
         commandLine.setParameterExceptionHandler((e, arguments) -> {
             String help = e.getCommandLine().getCommandName().equals("baton")

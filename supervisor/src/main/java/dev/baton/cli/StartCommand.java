@@ -6,6 +6,7 @@ import dev.baton.master.Master;
 import dev.baton.master.PidFile;
 import dev.baton.master.Settings;
 import dev.baton.master.StartContext;
+import dev.baton.master.StartupSteps;
 import dev.baton.net.ListenAddress;
 import dev.baton.net.Listener;
 import dev.baton.signals.SignalMask;
@@ -100,6 +101,17 @@ final class StartCommand implements Callable<Integer> {
             description = "Append the master's and the workers' output to FILE instead of stderr; USR1 reopens it (logrotate).")
     Path log;
 
+    @Option(names = "--jvm-cache", paramLabel = "DIR|off",
+            description = "Directory of the class-data sharing archives Baton trains from one generation's java workers "
+                    + "and gives the next (a faster worker start), or 'off'. Default: beside the pid file (baton.pid: "
+                    + "baton.jvm-cache); off without --pid.")
+    String jvmCache;
+
+    @Option(names = "--verbose-startup",
+            description = "Log where the master's start-up went, step by step, from its exec to its first worker's spawn "
+                    + "(also in status as startup_ms).")
+    boolean verboseStartup;
+
     @Option(names = "--config", paramLabel = "FILE",
             description = "Config file of 'key = value' lines with these options' names (listen, workers, pid, ...) and "
                     + "'command = <worker command>'. Re-read on every upgrade (USR2) and reload (HUP).")
@@ -112,21 +124,26 @@ final class StartCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        StartupSteps.verbose(verboseStartup);
+        StartupSteps.mark("cli");
         Optional<Inheritance> inheritance = Inheritance.fromEnvironment();
         SocketActivation activation = inheritance.isPresent() ? SocketActivation.none() : SocketActivation.fromEnvironment();
         Settings settings;
         List<Listener> listeners = new ArrayList<>();
         try {
             settings = settings();
+            StartupSteps.mark("settings");
             HashSet<Integer> keep = new HashSet<>(inheritance.map(Inheritance::fds).orElse(List.of()));
             keep.addAll(activation.fds());
             SignalMask.ensure(keep);
+            StartupSteps.mark("native binding and signal mask");
             if (inheritance.isPresent()) {
                 inheritance.get().listenerFds().forEach(fd -> listeners.add(Listener.adopt(fd)));
             } else {
                 refuseLiveMaster(settings.pidFile());
                 listeners.addAll(activation.listeners(settings.listen()));
             }
+            StartupSteps.mark(inheritance.isPresent() ? "inherited listeners" : "listeners");
         } catch (RuntimeException e) {
             // A new master that cannot start tells the old one why; the old one keeps serving.
             inheritance.ifPresent(i -> i.reportFailure(e.getMessage()));
@@ -186,7 +203,19 @@ final class StartCommand implements Callable<Integer> {
             checkWritable("log", logFile);
         }
         return new Settings(addresses, workerCount, pidFile, graceful, boot, hung, handoffMode, warmup, warmupCount,
-                requestLimit, rssLimit, batch, health, healthWait, logFile, workerCommand(file));
+                requestLimit, rssLimit, batch, health, healthWait, logFile, jvmCacheDir(file, pidFile), workerCommand(file));
+    }
+
+    /** A directory that cannot be written is no reason not to serve: the master logs it and workers start without. */
+    private Path jvmCacheDir(ConfigFile file, Path pidFile) {
+        String given = jvmCache != null ? jvmCache : file != null ? file.get("jvm-cache") : null;
+        if (given == null) {
+            return Settings.jvmCacheBeside(pidFile);
+        }
+        if (given.isBlank()) {
+            throw new UserError((jvmCache != null ? "--jvm-cache" : file.origin("jvm-cache")) + ": expected a directory or 'off'");
+        }
+        return given.equals("off") ? null : Path.of(given).toAbsolutePath().normalize();
     }
 
     private List<String> workerCommand(ConfigFile file) {

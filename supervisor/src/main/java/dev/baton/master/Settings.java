@@ -18,6 +18,7 @@ import java.util.Objects;
  * @param healthPath    path workers answer for load balancers (null: none)
  * @param healthDelay   how long a stopping node reports 503 there before it stops accepting
  * @param log           file the master and workers log to, reopened on USR1 (null: stderr)
+ * @param jvmCache      directory of the workers' class-data sharing archives (null: none)
  */
 public record Settings(
         List<ListenAddress> listen,
@@ -35,6 +36,7 @@ public record Settings(
         String healthPath,
         Duration healthDelay,
         Path log,
+        Path jvmCache,
         List<String> command) {
 
     /** The most workers per listener, at start and for TTIN or scale. */
@@ -54,6 +56,12 @@ public record Settings(
     Settings reloadedWith(Settings next) {
         return new Settings(listen, next.workers, pidFile, next.gracefulTimeout, next.bootTimeout, next.timeout,
                 next.handoff, next.warmupPath, next.warmupRequests, next.maxRequests, next.maxRssMib, next.rollingBatch,
-                next.healthPath, next.healthDelay, log, next.command);
+                next.healthPath, next.healthDelay, log, next.jvmCache, next.command);
+    }
+
+    /** Where the workers' JVM caches go when not told: beside the pid file; nowhere without one. */
+    public static Path jvmCacheBeside(Path pidFile) {
+        return pidFile == null ? null : pidFile.resolveSibling(pidFile.getFileName().toString().replaceFirst("\\.pid$", "")
+                + ".jvm-cache");
     }
 }

@@ -22,6 +22,7 @@ final class Status {
         field(out, "state", master.state()).append(',');
         field(out, "started", master.startedAt().toString()).append(',');
         field(out, "new_master", master.successorPid()).append(',');
+        out.append("\"startup_ms\":").append(StartupSteps.json()).append(',');
         field(out, "rss_kib", pool.rssKib(master.pid())).append(',');
         out.append("\"listeners\":[");
         List<String> addresses = master.listeners().stream().map(Listener::display).toList();
@@ -47,6 +48,7 @@ final class Status {
             }
             field(out, "age_ms", TimeUnit.NANOSECONDS.toMillis(now - w.spawnedAt)).append(',');
             field(out, "requests", w.requests).append(',');
+            field(out, "jvm_cache", w.jvmCache == null ? "none" : w.jvmCache.describe()).append(',');
             field(out, "rss_kib", pool.rssKib(w.pid));
             out.append('}');
         }

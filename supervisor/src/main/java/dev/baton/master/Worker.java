@@ -26,6 +26,8 @@ final class Worker {
     /** When the master kills it with SIGKILL (System.nanoTime), or 0 for never. */
     long killAt;
     String killReason;
+    /** What it does with the JVM cache: uses an archive, trains one, or neither. */
+    JvmCache.Use jvmCache;
 
     Worker(Slot slot, String label, int generation, int pid, int commandFd, long spawnedAt, long requestLimit) {
         this.slot = slot;

@@ -52,6 +52,7 @@ final class WorkerPool {
     private final Map<Integer, Worker> workers = new LinkedHashMap<>();
     private final String self;
     private Settings settings;
+    private JvmCache jvmCache;
     private int perListener;
     /** Where workers' stdout and stderr go: the master's own (-1), or a pipe the master copies to its log. */
     private int outputFd = -1;
@@ -70,6 +71,15 @@ final class WorkerPool {
         this.masterPid = masterPid;
         this.events = events;
         this.self = "master gen " + generation;
+        useJvmCache(settings);
+    }
+
+    private void useJvmCache(Settings next) {
+        if (jvmCache == null || !java.util.Objects.equals(jvmCache.dir(), next.jvmCache())) {
+            jvmCache = new JvmCache(next.jvmCache());
+            Log.line(self, "JVM cache: " + (next.jvmCache() != null ? next.jvmCache()
+                    : next.pidFile() == null ? "off (no --pid to keep it beside: give --jvm-cache DIR)" : "off"));
+        }
     }
 
     void sendOutputTo(int fd) {
@@ -96,6 +106,7 @@ final class WorkerPool {
     /** New settings (HUP): every worker is replaced by one started with them, a batch at a time. */
     void reconfigure(Settings next) {
         settings = next;
+        useJvmCache(next);
         perListener = next.workers();
         for (Worker worker : workers.values()) {
             if (worker.current()) {
@@ -177,12 +188,15 @@ final class WorkerPool {
     }
 
     private boolean spawn(Slot slot, long now) {
+        Map<String, String> environment = environment(slot);
+        JvmCache.Use cache = jvmCache.prepare(settings.command(), environment);
         String label = slot.label(listeners.size() > 1);
         WorkerOs.Started started;
         try {
-            started = os.start(settings.command(), environment(slot), listeners.get(slot.listener).fd(), outputFd);
+            started = os.start(settings.command(), environment, listeners.get(slot.listener).fd(), outputFd);
         } catch (RuntimeException e) {
             // Out of fds or processes, a command gone: the slot waits as after a failed start.
+            jvmCache.exited(cache, false, self);
             slot.failed(now, "could not start: " + e.getMessage());
             Log.line(self, "cannot start " + label + ": " + e.getMessage() + retryNote(slot, now));
             return false;
@@ -194,6 +208,7 @@ final class WorkerPool {
         // would otherwise be respawned (with the crash-loop backoff) for no visible reason.
         worker.deadline(now + settings.bootTimeout().toNanos(), "started but never reported ready within --boot-timeout "
                 + settings.bootTimeout().toSeconds() + " s: does it use worker-api or an adapter? see README: Serving an application");
+        worker.jvmCache = cache;
         workers.put(worker.pid, worker);
         try {
             os.listen(started.reportFd(), "baton-worker-" + worker.pid, line -> events.accept(new Event.WorkerSaid(worker, line)),
@@ -205,7 +220,8 @@ final class WorkerPool {
             kill(worker, "unheard");
             return false;
         }
-        Log.line(worker.name(), "spawned");
+        StartupSteps.firstSpawn(self);
+        Log.line(worker.name(), "spawned; JVM cache: " + cache.describe());
         return true;
     }
 
@@ -338,6 +354,7 @@ final class WorkerPool {
             it.remove();
             os.close(worker.commandFd);
             ExitStatus status = ExitStatus.of(raw);
+            jvmCache.exited(worker.jvmCache, status.success(), worker.name());
             boolean wanted = respawning && worker.state != Worker.State.STOPPING && worker.slot.number < perListener;
             if (worker.state == Worker.State.STARTING) {
                 worker.slot.failed(now, status.toString());

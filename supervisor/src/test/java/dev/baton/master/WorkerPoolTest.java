@@ -104,7 +104,7 @@ class WorkerPoolTest {
     private WorkerPool pool(int workers, int batch) {
         Settings settings = new Settings(List.of(ListenAddress.parse("127.0.0.1:0")), workers, null, Duration.ofSeconds(30),
                 Duration.ofSeconds(60), Duration.ofSeconds(60), Handoff.AUTO, null, 0, 0, 0, batch, null, Duration.ZERO,
-                null, List.of("app"));
+                null, null, List.of("app"));
         WorkerPool pool = new WorkerPool(settings, List.of(new Listener(99, new InetSocketAddress(0))), 1, 1, e -> { }, os);
         os.pool = pool;
         os.batch = batch;
@@ -177,7 +177,7 @@ class WorkerPoolTest {
     private static Settings settingsOf(WorkerPool pool) {
         return new Settings(List.of(ListenAddress.parse("127.0.0.1:0")), pool.perListener(), null, Duration.ofSeconds(30),
                 Duration.ofSeconds(60), Duration.ofSeconds(60), Handoff.AUTO, null, 0, 0, 0, 1, null, Duration.ZERO,
-                null, List.of("app", "v2"));
+                null, null, List.of("app", "v2"));
     }
 
     @Test

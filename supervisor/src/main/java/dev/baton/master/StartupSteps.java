@@ -1,0 +1,73 @@
+package dev.baton.master;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Where a master's start-up time goes, from the exec of its JVM to its first worker's spawn: the
+ * path a deploy waits on twice (new master, then its workers). Logged with
+ * {@code --verbose-startup}, and always in {@code status} as {@code startup_ms}.
+ */
+public final class StartupSteps {
+    private static final List<String> names = new ArrayList<>();
+    private static final List<Long> millis = new ArrayList<>();
+    private static long last;
+    private static boolean verbose;
+
+    private StartupSteps() {
+    }
+
+    /** The first mark: the JVM is up and running main, this long after the exec (10 ms resolution, from /proc). */
+    public static synchronized void jvmStarted() {
+        Instant exec = ProcessHandle.current().info().startInstant().orElse(Instant.now());
+        last = System.nanoTime();
+        names.add("jvm");
+        millis.add(Math.max(0, Duration.between(exec, Instant.now()).toMillis()));
+    }
+
+    public static synchronized void verbose(boolean on) {
+        verbose = on;
+    }
+
+    /** The step just finished, timed from the previous mark. */
+    public static synchronized void mark(String step) {
+        if (names.isEmpty() || names.contains(step)) {
+            return;
+        }
+        long now = System.nanoTime();
+        names.add(step);
+        millis.add(TimeUnit.NANOSECONDS.toMillis(now - last));
+        last = now;
+    }
+
+    /** Marks the first spawn, the last step, and logs the steps once if asked to. */
+    static synchronized void firstSpawn(String subject) {
+        boolean first = !names.isEmpty() && !names.contains("spawn");
+        mark("spawn");
+        if (first && verbose) {
+            Log.line(subject, "start-up, exec to first worker spawned: " + text());
+        }
+    }
+
+    static synchronized String text() {
+        StringBuilder out = new StringBuilder();
+        long total = 0;
+        for (int i = 0; i < names.size(); i++) {
+            out.append(i == 0 ? "" : ", ").append(names.get(i)).append(' ').append(millis.get(i)).append(" ms");
+            total += millis.get(i);
+        }
+        return out.append(" (").append(total).append(" ms in all)").toString();
+    }
+
+    /** {@code {"jvm":310,"settings":12,...}} */
+    static synchronized String json() {
+        StringBuilder out = new StringBuilder("{");
+        for (int i = 0; i < names.size(); i++) {
+            out.append(i == 0 ? "" : ",").append(Status.quote(names.get(i))).append(':').append(millis.get(i));
+        }
+        return out.append('}').toString();
+    }
+}

@@ -1,0 +1,124 @@
+package dev.baton.master;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Which archive a worker gets, and when one is kept: the JVM cache's choices, with real files and no JVM started. */
+class JvmCacheTest {
+    private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+
+    @TempDir
+    Path dir;
+    private JvmCache cache;
+    private Path jar;
+
+    @BeforeEach
+    void cacheAndJar() throws IOException {
+        cache = new JvmCache(dir.resolve("cache"));
+        jar = dir.resolve("app.jar");
+        Files.write(jar, new byte[] {1, 2, 3});
+    }
+
+    private Map<String, String> environment() {
+        return new HashMap<>(Map.of("PATH", "/usr/bin:/bin"));
+    }
+
+    private List<String> command(Path jar, String version) {
+        return List.of("env", "HELLO_VERSION=" + version, JAVA, "-Xmx64m", "-jar", jar.toString());
+    }
+
+    /** What a training JVM does at exit: writes the archive to the file it was given; then the master reaps it. */
+    private void trained(JvmCache.Use use, boolean clean) throws IOException {
+        Files.write(use.training(), new byte[] {42});
+        cache.exited(use, clean, "test");
+    }
+
+    @Test
+    void aTrainedArchiveIsUsedByTheNextWorkersWhateverTheirEnvAssignments() throws IOException {
+        Map<String, String> first = mine();
+        JvmCache.Use training = cache.prepare(command(jar, "1"), first);
+        assertEquals(JvmCache.Use.Kind.TRAINING, training.kind(), training.describe());
+        assertTrue(first.get("JDK_JAVA_OPTIONS").contains("=" + training.training() + " "), first.toString());
+
+        JvmCache.Use second = cache.prepare(command(jar, "2"), mine());
+        assertEquals(JvmCache.Use.Kind.NONE, second.kind(), "one trainer at a time: " + second.describe());
+
+        trained(training, true);
+        assertFalse(Files.exists(training.training()));
+        Map<String, String> next = mine();
+        JvmCache.Use using = cache.prepare(command(jar, "3"), next);
+        assertEquals(JvmCache.Use.Kind.USING, using.kind(), using.describe());
+        assertEquals(training.archive(), using.archive());
+        assertTrue(next.get("JDK_JAVA_OPTIONS").startsWith("-Dmine=1 -XX:"), "the user's options come first: " + next);
+        assertTrue(next.get("JDK_JAVA_OPTIONS").contains(using.archive().toString()), next.toString());
+
+        assertEquals(JvmCache.Use.Kind.TRAINING, cache.prepare(command(jar, "3"), environment()).kind(),
+                "other JVM options of the user's are another archive");
+    }
+
+    /** The user's own JDK_JAVA_OPTIONS, which Baton's flags must not replace. */
+    private Map<String, String> mine() {
+        Map<String, String> environment = environment();
+        environment.put("JDK_JAVA_OPTIONS", "-Dmine=1");
+        return environment;
+    }
+
+    @Test
+    void aChangedJarTrainsAnotherArchiveWhichReplacesTheOld() throws IOException {
+        JvmCache.Use first = cache.prepare(command(jar, "1"), environment());
+        trained(first, true);
+
+        Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 1000));
+        JvmCache.Use second = cache.prepare(command(jar, "1"), environment());
+        assertEquals(JvmCache.Use.Kind.TRAINING, second.kind(), second.describe());
+        assertNotEquals(first.archive(), second.archive());
+        assertTrue(Files.exists(first.archive()), "the old archive stays until the new one is written");
+        trained(second, true);
+        assertTrue(Files.exists(second.archive()));
+        assertFalse(Files.exists(first.archive()), "the stale archive is removed");
+    }
+
+    @Test
+    void aWorkerThatDidNotExitCleanlyLeavesNoArchive() throws IOException {
+        JvmCache.Use use = cache.prepare(command(jar, "1"), environment());
+        trained(use, false);
+        assertFalse(Files.exists(use.archive()));
+        assertFalse(Files.exists(use.training()));
+        assertEquals(JvmCache.Use.Kind.TRAINING, cache.prepare(command(jar, "1"), environment()).kind(),
+                "the next worker trains again");
+    }
+
+    @Test
+    void noFlagsWhenOffForAScriptOrWhenTheDirectoryCannotBeMade() throws IOException {
+        Map<String, String> environment = environment();
+        assertEquals(JvmCache.Use.Kind.NONE, new JvmCache(null).prepare(command(jar, "1"), environment).kind());
+        assertEquals(JvmCache.Use.Kind.NONE, cache.prepare(List.of("/bin/sh", "run.sh"), environment).kind());
+        Path file = dir.resolve("file");
+        Files.writeString(file, "");
+        JvmCache.Use use = new JvmCache(file.resolve("cache")).prepare(command(jar, "1"), environment);
+        assertEquals(JvmCache.Use.Kind.NONE, use.kind());
+        assertTrue(use.describe().contains("cannot use " + file.resolve("cache")), use.describe());
+        assertFalse(environment.containsKey("JDK_JAVA_OPTIONS"), environment.toString());
+    }
+
+    @Test
+    void theFeatureReleaseFromAReleaseFile() {
+        assertEquals(17, JvmCache.major("IMPLEMENTOR=\"Debian\"\nJAVA_VERSION=\"17.0.15\"\n"));
+        assertEquals(25, JvmCache.major("JAVA_VERSION=\"25\"\n"));
+        assertEquals(8, JvmCache.major("JAVA_VERSION=\"1.8.0_392\"\n"));
+        assertEquals(0, JvmCache.major("nothing\n"));
+    }
+}

@@ -1,0 +1,139 @@
+package dev.baton.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.baton.testing.Http;
+import dev.baton.testing.Poll;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The workers' JVM cache: a generation's worker trains a class-data sharing archive when it exits
+ * after its drain, the next generations start with it, and nothing about the cache can break
+ * serving.
+ */
+class JvmCacheTest {
+    private static final Duration UPGRADE = Duration.ofSeconds(60);
+    private static final Pattern USING = Pattern.compile("\"jvm_cache\":\"using ([^\"]+\\.(?:jsa|aot))\"");
+
+    @RegisterExtension
+    final Sandbox sandbox = new Sandbox();
+
+    private HelloConfig hello;
+    private Path jar;
+
+    /** hello from a copy of its jar, so the test can change the jar as a deploy does. */
+    private Sandbox.Run start(String... extra) throws IOException {
+        jar = sandbox.dir().resolve("hello.jar");
+        Files.copy(App.HELLO.jar(), jar);
+        hello = new HelloConfig(sandbox);
+        configure("1", extra);
+        return hello.start(sandbox).awaitReady();
+    }
+
+    private void configure(String version, String... extra) throws IOException {
+        List<String> command = App.HELLO.command().stream().map(w -> w.equals(App.HELLO.jar().toString()) ? jar.toString() : w).toList();
+        String[] lines = Stream.concat(Stream.of(extra), Stream.of("command = env HELLO_VERSION=" + version + " "
+                + String.join(" ", command))).toArray(String[]::new);
+        hello.write(version, 2, lines);
+    }
+
+    /** Deploys hello at {@code version} with the same config lines as before. */
+    private void upgrade(Sandbox.Run baton, String version, String... extra) throws Exception {
+        configure(version, extra);
+        Sandbox.Result result = sandbox.run(UPGRADE, List.of("upgrade", "--pid", hello.pidFile.toString(), "--wait",
+                "--timeout", "50"));
+        assertEquals(0, result.exitCode(), result.output() + "\n" + baton.log());
+        assertEquals(version, Http.get(baton.port(), "/").version());
+    }
+
+    private String status() {
+        return Control.request(Path.of(hello.pidFile + ".sock"), "status");
+    }
+
+    /** Waits for the master of the generation before {@code generation} to be gone, having written its archive or not. */
+    private void awaitOldMasterGone(Sandbox.Run baton, int generation) {
+        baton.awaitLog("master gen " + (generation - 1) + ": exiting", UPGRADE);
+    }
+
+    @Test
+    void theGenerationAfterATrainedOneStartsWithTheArchiveAndANewJarTrainsAnother() throws Exception {
+        Sandbox.Run baton = start();
+        Path cacheDir = sandbox.dir().resolve("baton.jvm-cache");
+        assertTrue(status().contains("\"jvm_cache\":\"training " + cacheDir), status());
+
+        upgrade(baton, "2");
+        awaitOldMasterGone(baton, 2);
+        Matcher wrote = baton.awaitLog("gen 1 worker \\d \\(pid \\d+\\): JVM cache: wrote (\\S+\\.(?:jsa|aot))", UPGRADE);
+        Path archive = Path.of(wrote.group(1));
+        assertEquals(cacheDir, archive.getParent());
+
+        upgrade(baton, "3");
+        baton.awaitLog("gen 3 worker 0 \\(pid \\d+\\): spawned; JVM cache: using " + Pattern.quote(archive.toString()), UPGRADE);
+        baton.awaitLog("gen 3 worker 1 \\(pid \\d+\\): spawned; JVM cache: using " + Pattern.quote(archive.toString()), UPGRADE);
+        Sandbox.Result json = sandbox.run(UPGRADE, List.of("status", "--json", "--pid", hello.pidFile.toString()));
+        assertEquals(0, json.exitCode(), json.output());
+        Matcher using = USING.matcher(json.output());
+        assertTrue(using.find() && using.group(1).equals(archive.toString()) && using.find(), json.output());
+        assertFalse(baton.log().contains("warning"), "no JVM warning in the log:\n" + baton.log());
+
+        // A deploy of a new build: the old archive no longer matches, and is neither offered nor an error.
+        awaitOldMasterGone(baton, 3);
+        Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 60_000));
+        upgrade(baton, "4");
+        Matcher training = baton.awaitLog("gen 4 worker \\d \\(pid \\d+\\): spawned; JVM cache: training (\\S+\\.(?:jsa|aot))", UPGRADE);
+        assertNotEquals(archive.toString(), training.group(1), "a changed jar gets another archive");
+        assertEquals(0, baton.count("gen 4 worker \\d \\(pid \\d+\\): spawned; JVM cache: using"), baton.log());
+        assertTrue(status().contains("\"generation\":4"), status());
+    }
+
+    @Test
+    void aCacheDirectoryThatCannotBeWrittenChangesNothingForClients() throws Exception {
+        // Under a regular file no directory can be made, for root too (a chmod would not stop root).
+        Path file = sandbox.dir().resolve("not-a-directory");
+        Files.writeString(file, "");
+        Path cacheDir = file.resolve("cache");
+        Sandbox.Run baton = start("jvm-cache = " + cacheDir);
+        assertTrue(status().contains("\"jvm_cache\":\"none (cannot use " + cacheDir), status());
+        try (Load load = new Load(baton.port(), 2, 2, Duration.ofMinutes(2), 1_000_000)) {
+            Poll.until("load flowing", Duration.ofSeconds(10), () -> load.ok() > 50);
+            upgrade(baton, "2", "jvm-cache = " + cacheDir);
+            long before = load.ok();
+            Poll.until("version 2 serving the load", Duration.ofSeconds(10),
+                    () -> "2".equals(load.lastVersion()) && load.ok() > before + 20);
+            load.close();
+            assertEquals(List.of(), load.failures(), "failed requests");
+        }
+        baton.awaitLog("JVM cache: cannot use " + Pattern.quote(cacheDir.toString()) + ".*: workers start without an archive",
+                Duration.ofSeconds(1));
+        assertFalse(Files.isDirectory(cacheDir));
+    }
+
+    @Test
+    void offMeansNoArchiveAndNoFlags() throws Exception {
+        Sandbox.Run baton = start("jvm-cache = off");
+        String status = status();
+        assertEquals(2, Control.workers(status).size(), status);
+        for (Control.Worker worker : Control.workers(status)) {
+            String environment = Files.readString(Path.of("/proc/" + worker.pid() + "/environ"));
+            assertFalse(environment.contains("JDK_JAVA_OPTIONS"), "worker " + worker.pid() + " environment: " + environment);
+        }
+        assertEquals(2, Pattern.compile("\"jvm_cache\":\"none \\(--jvm-cache off\\)\"").matcher(status).results().count(), status);
+        baton.signal("QUIT");
+        assertEquals(0, baton.awaitExit(Duration.ofSeconds(30)));
+        assertFalse(Files.exists(sandbox.dir().resolve("baton.jvm-cache")), "no cache directory beside the pid file");
+        assertFalse(baton.log().contains("JDK_JAVA_OPTIONS"), baton.log());
+    }
+}
