@@ -118,6 +118,7 @@ public final class Master {
         SignalReceiver.start((signal, sender) -> events.add(new Event.Signalled(signal, sender)));
         Log.line(self, "started (pid " + pid + "), " + settings.workers() + " workers"
                 + (listeners.size() > 1 ? " per listener" : "") + ": " + String.join(" ", settings.command()));
+        Log.line(self, pool.jvmCacheLine());
 
         int failuresInARow = 0;
         while (!finished()) {

@@ -71,15 +71,22 @@ final class WorkerPool {
         this.masterPid = masterPid;
         this.events = events;
         this.self = "master gen " + generation;
-        useJvmCache(settings);
+        // Said by the master once its log is open (jvmCacheLine), not here: with --log, nothing
+        // but the log file may carry the master's lines.
+        this.jvmCache = new JvmCache(settings.jvmCache());
     }
 
     private void useJvmCache(Settings next) {
-        if (jvmCache == null || !java.util.Objects.equals(jvmCache.dir(), next.jvmCache())) {
+        if (!java.util.Objects.equals(jvmCache.dir(), next.jvmCache())) {
             jvmCache = new JvmCache(next.jvmCache());
-            Log.line(self, "JVM cache: " + (next.jvmCache() != null ? next.jvmCache()
-                    : next.pidFile() == null ? "off (no --pid to keep it beside: give --jvm-cache DIR)" : "off"));
+            Log.line(self, jvmCacheLine());
         }
+    }
+
+    /** Where worker JVM caches are kept, for the log. */
+    String jvmCacheLine() {
+        return "JVM cache: " + (settings.jvmCache() != null ? settings.jvmCache()
+                : settings.pidFile() == null ? "off (no --pid to keep it beside: give --jvm-cache DIR)" : "off");
     }
 
     void sendOutputTo(int fd) {
