@@ -3,6 +3,7 @@ package dev.baton.bench;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The application the benchmark serves: one of the examples, which all answer {@code /} and {@code
@@ -30,6 +31,15 @@ enum App {
             }
         }
         throw new IllegalArgumentException("unknown app '" + label + "' (one of hello, spring-boot, jetty, netty)");
+    }
+
+    /**
+     * The environment that makes any example bind {@code 127.0.0.1:port} on its own: Baton's
+     * adapters read BATON_LISTEN, a Spring Boot application server.address and server.port.
+     */
+    static Map<String, String> listeningOn(int port) {
+        return Map.of("BATON_LISTEN", "127.0.0.1:" + port, "SERVER_ADDRESS", "127.0.0.1",
+                "SERVER_PORT", Integer.toString(port));
     }
 
     /** {@code examples/<app>/target/<app>.jar}, relative to the checkout. */

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -19,14 +18,14 @@ final class ColdStart {
     private ColdStart() {
     }
 
-    /** A cold start of {@code command} (which binds {@code BATON_LISTEN}), in ms. */
+    /** A cold start of {@code command} (which binds the port {@link App#listeningOn} gives it), in ms. */
     static long run(Sandbox sandbox, List<String> command) throws IOException, InterruptedException {
         int port;
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();
         }
         long start = System.nanoTime();
-        Process process = sandbox.start(command, Map.of("BATON_LISTEN", "127.0.0.1:" + port),
+        Process process = sandbox.start(command, App.listeningOn(port),
                 sandbox.dir().resolve("cold-start.log"));
         try {
             Poll.until("cold app answering on port " + port, BOUND, () -> {

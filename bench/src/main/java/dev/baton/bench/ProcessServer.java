@@ -6,6 +6,7 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -84,9 +85,9 @@ final class ProcessServer implements Server {
     }
 
     private Process launch(String version) throws IOException {
-        // Baton's adapters bind BATON_LISTEN on their own; a Spring Boot application binds server.*.
-        return sandbox.start(command, Map.of("BATON_LISTEN", "127.0.0.1:" + port, "SERVER_ADDRESS", "127.0.0.1",
-                "SERVER_PORT", Integer.toString(port), "HELLO_VERSION", version), log);
+        Map<String, String> environment = new HashMap<>(App.listeningOn(port));
+        environment.put("HELLO_VERSION", version);
+        return sandbox.start(command, environment, log);
     }
 
     private static void stop(Process process) throws InterruptedException {
