@@ -120,8 +120,8 @@ final class Report {
             return;
         }
         String row = "%-24s %-6s %-20s %-20s %s%n";
-        out.append(String.format("%nidle upgrades, 2 workers: USR2 to the new version served, against a cold 'java -jar hello.jar'"
-                + " to its first response (same JVM, same run), ms: median (min..max)%n"));
+        out.append(String.format("%nidle upgrades, 2 workers: USR2 to the new version served, against a cold 'java -jar %s.jar'"
+                + " to its first response (same JVM, same run), ms: median (min..max)%n", options.app().label));
         out.append(String.format(row, "worker JVM", "cache", "upgrade", "cold java -jar", "upgrade/cold"));
         for (IdleUpgrades.Result idle : results.idle()) {
             long upgrade = idle.timings().isEmpty() ? -1 : median(idle.timings(), RestartTiming::servingMillis);
