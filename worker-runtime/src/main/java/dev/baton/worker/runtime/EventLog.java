@@ -1,5 +1,6 @@
 package dev.baton.worker.runtime;
 
+import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -43,7 +44,7 @@ final class EventLog {
     }
 
     /** {@code 127.0.0.1:8080}, {@code [::1]:8080}. */
-    static String hostPort(java.net.InetSocketAddress address) {
+    static String hostPort(InetSocketAddress address) {
         String host = address.getAddress().getHostAddress();
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
     }
