@@ -119,13 +119,7 @@ final class SupervisedWorker implements MasterLink.Commands {
     @Override
     public void reopenLogs() {
         log.event("reopening logs");
-        hooks.execute(() -> {
-            try {
-                application.onReopenLogs();
-            } catch (RuntimeException e) {
-                log.event("reopen-logs hook failed: " + e);
-            }
-        });
+        runHook("reopen-logs", application::onReopenLogs);
     }
 
     @Override
@@ -134,11 +128,16 @@ final class SupervisedWorker implements MasterLink.Commands {
                 ? "unhealthy: no health path to report it on; serving on"
                 : "unhealthy: " + healthPath.path() + " answers 503 from now on; serving on");
         healthPath.takeOutOfRotation();
+        runHook("unhealthy", application::onUnhealthy);
+    }
+
+    /** Off the link's reader thread, so a slow hook cannot delay the master's next command. */
+    private void runHook(String name, Runnable hook) {
         hooks.execute(() -> {
             try {
-                application.onUnhealthy();
+                hook.run();
             } catch (RuntimeException e) {
-                log.event("unhealthy hook failed: " + e);
+                log.event(name + " hook failed: " + e);
             }
         });
     }
