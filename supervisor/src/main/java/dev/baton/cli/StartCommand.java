@@ -76,7 +76,7 @@ final class StartCommand implements Callable<Integer> {
     String timeout;
 
     @Option(names = "--max-requests", paramLabel = "N",
-            description = "Replace a worker after about N requests (up to 10% more, so workers do not recycle together); "
+            description = "Replace a worker after about N requests (up to 10%% more, so workers do not recycle together); "
                     + "its replacement is ready before it drains. Default: 0 (never).")
     Long maxRequests;
 

@@ -70,6 +70,7 @@ public final class Master {
     private final List<Request> waitingForUpgrade = new ArrayList<>();
     private final Notifier notifier;
     private final Presence presence;
+    private final MasterArchive archive = MasterArchive.fromEnvironment();
 
     private Settings settings;
     private LogFile log;
@@ -119,6 +120,7 @@ public final class Master {
         Log.line(self, "started (pid " + pid + "), " + settings.workers() + " workers"
                 + (listeners.size() > 1 ? " per listener" : "") + ": " + String.join(" ", settings.command()));
         Log.line(self, pool.jvmCacheLine());
+        Log.line(self, "class-data archive: " + archive.describe());
 
         int failuresInARow = 0;
         while (!finished()) {
@@ -134,6 +136,7 @@ public final class Master {
                 LockSupport.parkNanos(pause);
             }
         }
+        archive.abandon();
         presence.release();
         Log.line(self, "exiting with status " + exitCode);
         return exitCode;
@@ -164,9 +167,10 @@ public final class Master {
         now = System.nanoTime();
         pool.reap(now, phase == Phase.SERVING);
         reapSuccessor(now);
+        archive.reap(self);
         watchOldMaster();
         if (pid == 1) {
-            Orphans.reap(self, child -> pool.owns(child) || upgrade != null && upgrade.pid == child);
+            Orphans.reap(self, child -> pool.owns(child) || upgrade != null && upgrade.pid == child || archive.pid() == child);
         }
         pool.enforceDeadlines(now);
         notifier.workers((int) pool.readyCount(), pool.wanted());
@@ -390,6 +394,7 @@ public final class Master {
         if (ready >= pool.wanted()) {
             generationReady = true;
             Log.line(self, "all " + pool.wanted() + " workers ready, " + millis(now - startedAt) + " ms after start");
+            archive.train(self);
             if (takeover != null) {
                 // systemd must know the new main process before the old one exits, or it stops the service.
                 notifier.takeOver(pid);
@@ -582,6 +587,10 @@ public final class Master {
         }
         return upgrade != null ? "upgrading" : takeover != null && takeover.state() == Takeover.State.TAKING_OVER
                 ? "taking-over" : "serving";
+    }
+
+    MasterArchive archive() {
+        return archive;
     }
 
     int successorPid() {

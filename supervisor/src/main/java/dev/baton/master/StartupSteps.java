@@ -1,7 +1,8 @@
 package dev.baton.master;
 
-import java.time.Duration;
-import java.time.Instant;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -12,6 +13,8 @@ import java.util.concurrent.TimeUnit;
  * {@code --verbose-startup}, and always in {@code status} as {@code startup_ms}.
  */
 public final class StartupSteps {
+    /** USER_HZ: 100 on every Linux architecture Baton runs on. */
+    private static final long CLOCK_TICKS = 100;
     private static final List<String> names = new ArrayList<>();
     private static final List<Long> millis = new ArrayList<>();
     private static long last;
@@ -22,10 +25,26 @@ public final class StartupSteps {
 
     /** The first mark: the JVM is up and running main, this long after the exec (10 ms resolution, from /proc). */
     public static synchronized void jvmStarted() {
-        Instant exec = ProcessHandle.current().info().startInstant().orElse(Instant.now());
         last = System.nanoTime();
         names.add("jvm");
-        millis.add(Math.max(0, Duration.between(exec, Instant.now()).toMillis()));
+        millis.add(sinceExec());
+    }
+
+    /**
+     * Both ends from the same clock, time since boot: ProcessHandle's start instant adds the boot
+     * time, which /proc gives in whole seconds, and was up to a second off here.
+     */
+    private static long sinceExec() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            // Field 22, counted after the command name, which may itself hold spaces.
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long startTicks = Long.parseLong(fields[19]);
+            double uptime = Double.parseDouble(Files.readString(Path.of("/proc/uptime")).split(" ")[0]);
+            return Math.max(0, Math.round(uptime * 1000) - startTicks * 1000 / CLOCK_TICKS);
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
     }
 
     public static synchronized void verbose(boolean on) {

@@ -24,6 +24,7 @@ final class Status {
         field(out, "new_master", master.successorPid()).append(',');
         out.append("\"startup_ms\":").append(StartupSteps.json()).append(',');
         field(out, "rss_kib", pool.rssKib(master.pid())).append(',');
+        field(out, "class_data_archive", master.archive().describe()).append(',');
         out.append("\"listeners\":[");
         List<String> addresses = master.listeners().stream().map(Listener::display).toList();
         for (int i = 0; i < addresses.size(); i++) {

@@ -65,6 +65,7 @@ final class Upgrade {
         int[] report = Posix.pipe();
         try {
             Map<String, String> environment = new HashMap<>(System.getenv());
+            MasterArchive.removeFrom(environment);
             environment.putAll(Inheritance.environment(oldMaster, generation, listeners.size()));
             Spawn spawn = Spawn.command(context.argv())
                     .environment(environment)

@@ -18,6 +18,14 @@ final class JnrCalls implements NativeCalls {
     /** siginfo_t: si_signo, si_errno, si_code, padding, then si_pid at offset 16. */
     private static final int SI_PID = 16;
 
+    static {
+        // jnr's default binds by generating classes with its own copy of ASM: about 300 more
+        // classes and 2 MB of the master's memory, for a handful of calls that are never hot.
+        if (System.getProperty("jnr.ffi.asm.enabled") == null) {
+            System.setProperty("jnr.ffi.asm.enabled", "false");
+        }
+    }
+
     private final LibC libc = LibraryLoader.create(LibC.class).load("c");
     private final Runtime runtime = Runtime.getRuntime(libc);
 

@@ -2,7 +2,6 @@ package dev.baton.signals;
 
 import dev.baton.posix.Posix;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -60,15 +59,17 @@ public final class SignalMask {
      * CHLD may be unblocked: bash unblocks it at startup, so a new master started on USR2 through
      * bin/baton always arrives without it, and insisting would cost every upgrade a re-exec
      * (~0.6 s). The master does not need it: an exited worker's control channel closes, and that
-     * wakes the loop to reap it.
+     * wakes the loop to reap it. The command line is read from /proc rather than the runtime
+     * MXBean, which would load java.management for this one question (about 1 MB of the master).
      */
     private static boolean ready() {
         return SR_SIGNUM_VALUE.equals(System.getenv(SR_SIGNUM))
-                && ManagementFactory.getRuntimeMXBean().getInputArguments().contains("-Xrs")
+                && commandLine().contains("-Xrs")
                 && Posix.signalsBlocked(Signal.numbers(Signal.REQUIRED));
     }
 
-    private static List<String> commandLine() {
+    /** This JVM's command line as it was started, its java named by its real path. */
+    public static List<String> commandLine() {
         try {
             String raw = new String(Files.readAllBytes(Path.of("/proc/self/cmdline")), StandardCharsets.UTF_8);
             List<String> argv = new ArrayList<>(Arrays.asList(raw.split("\0")));

@@ -82,12 +82,16 @@ final class Processes {
         }
     }
 
+    /**
+     * A process's children, but for a master's one-off class-data dump (MasterArchive), which runs
+     * beside the workers for a second or two of whichever test's master trains the archive first.
+     */
     static List<Integer> children(int pid) {
         List<Integer> children = new ArrayList<>();
         try (DirectoryStream<Path> proc = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
             for (Path dir : proc) {
                 int candidate = Integer.parseInt(dir.getFileName().toString());
-                if (parent(candidate) == pid && alive(candidate)) {
+                if (parent(candidate) == pid && alive(candidate) && !commandLine(candidate).contains("-Xshare:dump")) {
                     children.add(candidate);
                 }
             }
@@ -95,6 +99,14 @@ final class Processes {
             throw new IllegalStateException(e);
         }
         return children;
+    }
+
+    private static String commandLine(int pid) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     static List<Integer> zombies() {

@@ -29,6 +29,11 @@ final class Sandbox implements BeforeEachCallback, AfterEachCallback {
     static final Path HOME = Path.of(System.getProperty("baton.home", "..")).toAbsolutePath().normalize();
     static final Path LAUNCHER = HOME.resolve("bin/baton");
     static final Duration START = Duration.ofSeconds(30);
+    /**
+     * The masters' own class-data archives (bin/baton), shared by the suite's tests as by a
+     * machine's services, instead of the user's ~/.cache: the first master trains, later ones map.
+     */
+    static final Path MASTER_CACHE = HOME.resolve("tests/target/baton-master-cache");
 
     private String tag;
     private Path dir;
@@ -91,6 +96,7 @@ final class Sandbox implements BeforeEachCallback, AfterEachCallback {
         Path log = Files.createTempFile(dir, "baton-", ".log");
         ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().put("BATON_MASTER_CACHE", MASTER_CACHE.toString());
         builder.environment().putAll(environment);
         builder.environment().put(Processes.TAG, tag);
         builder.environment().put("PWD", dir.toString());
