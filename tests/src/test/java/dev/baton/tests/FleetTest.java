@@ -22,6 +22,7 @@ import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -32,6 +33,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * (b) one node is stopped and started again, (c) one node's master is killed with SIGKILL.
  * Prints the figures the README's Fleet section shows.
  */
+// Once, on the default JDK (.ci/run): HAProxy's view of a fleet of masters, which no JDK changes.
+@Tag(Sandbox.ONCE)
 class FleetTest {
     private static final Path ROLLING_DEPLOY = Sandbox.HOME.resolve("examples/fleet/rolling-deploy.sh");
     /** The example's: more than HAProxy's `inter 2s fall 2` takes to see a node fail its checks. */

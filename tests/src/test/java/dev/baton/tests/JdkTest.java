@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.ZipFile;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -24,6 +25,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Whatever JDK runs Baton: its log carries Baton's lines only, and a deploy may move the workers
  * to another JDK. .ci/run runs these on the default JDK and again on JDK 25.
  */
+// Once, on the default JDK (.ci/run): it runs both JDKs itself: an upgrade from one to the other.
+@Tag(Sandbox.ONCE)
 class JdkTest {
     private static final Duration UPGRADE = Duration.ofSeconds(60);
     /** A Java stack frame or the line that starts a trace, as a JVM prints them. */

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -21,6 +22,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * flattened poms, the jar, its sources and javadoc) into a private local repository, then runs
  * under bin/baton.
  */
+// Once, on the default JDK (.ci/run): a Maven build of an outside app against the installed worker API.
+@Tag(Sandbox.ONCE)
 class OutsideAppTest {
     private static final Path STARTER = Sandbox.HOME.resolve("examples/starter");
     private static final Duration BUILD = Duration.ofMinutes(4);

@@ -101,6 +101,22 @@ final class Processes {
         return children;
     }
 
+    /**
+     * Whether {@code pid} is a Baton master. A child the master has just forked carries the
+     * master's command line until it execs, with one thread where a JVM has a dozen.
+     */
+    static boolean isMaster(int pid) {
+        if (!commandLine(pid).contains("dev.baton.cli.Main\0start\0")) {
+            return false;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[17]) > 1;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     private static String commandLine(int pid) {
         try {
             return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), StandardCharsets.UTF_8);

@@ -29,6 +29,8 @@ final class Sandbox implements BeforeEachCallback, AfterEachCallback {
     static final Path HOME = Path.of(System.getProperty("baton.home", "..")).toAbsolutePath().normalize();
     static final Path LAUNCHER = HOME.resolve("bin/baton");
     static final Duration START = Duration.ofSeconds(30);
+    /** The tag of a test class that .ci/run's second pass, on JDK 25, leaves out: what it proves is not the JDK's. */
+    static final String ONCE = "once";
     /**
      * The masters' own class-data archives (bin/baton), shared by the suite's tests as by a
      * machine's services, instead of the user's ~/.cache: the first master trains, later ones map.
