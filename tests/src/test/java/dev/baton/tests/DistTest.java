@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -55,7 +56,12 @@ class DistTest {
         Path app = Files.copy(App.HELLO.jar(), Files.createDirectories(sandbox.dir().resolve("app")).resolve("hello.jar"));
         List<String> start = new ArrayList<>(List.of(baton.toString(), "start", "--listen", "127.0.0.1:0", "--workers", "1", "--"));
         start.addAll(Sandbox.hello().stream().map(arg -> arg.equals(App.HELLO.jar().toString()) ? app.toString() : arg).toList());
-        Sandbox.Run master = sandbox.launch(Map.of(), start).awaitReady();
+        // As on a server, the master's own archive goes to the default place: ~/.cache/baton.
+        Path userHome = Files.createDirectories(sandbox.dir().resolve("home/app"));
+        Sandbox.Run master = sandbox.launch(Map.of("HOME", userHome.toString(), "BATON_MASTER_CACHE", "", "XDG_CACHE_HOME", ""),
+                start).awaitReady();
+        master.awaitLog("master gen 1: class-data archive: training " + Pattern.quote(userHome + "/.cache/baton/master-"),
+                QUICK);
         String commandLine = Files.readString(Path.of("/proc/" + master.pid() + "/cmdline")).replace('\0', ' ');
         assertTrue(commandLine.contains(home.resolve("lib/baton.jar").toString()) && !commandLine.contains(Sandbox.HOME + "/"),
                 "the master runs from the unpacked archive, nothing from the clone: " + commandLine);
