@@ -26,6 +26,9 @@ final class Report {
         if (!results.overhead().isEmpty()) {
             overheadTable(out);
         }
+        if (!results.upgrading().isEmpty()) {
+            upgradingTable(out);
+        }
         if (!results.scenarios().isEmpty()) {
             restartTable(out);
         }
@@ -53,6 +56,25 @@ final class Report {
         out.append('\n');
     }
 
+    private void upgradingTable(StringBuilder out) {
+        out.append(String.format(Locale.ROOT, "throughput while upgrading: flat-out load from %d clients on Baton (2 workers), %d hot"
+                + " upgrades back to back per mode, against the %.1f s of flat-out load right before%n", options.connections(),
+                options.upgradingUpgrades(), options.steadySeconds()));
+        String row = "%-10s %8s %12s %15s %16s %11s  %s%n";
+        out.append(String.format(row, "mode", "upgrades", "steady req/s", "upgrading req/s", "upgrading/steady", "upgrading s",
+                "failed"));
+        for (FlatOutUpgrades.Result result : results.upgrading()) {
+            LoadResult load = result.run().load();
+            out.append(String.format(Locale.ROOT, row, result.run().mode().label, result.run().restarts().size(),
+                    rate(result.steady()), rate(result.upgrading()), ratio(result.ratio()),
+                    String.format(Locale.ROOT, "%.1f", load.restartSeconds()), failures(load.all())));
+            if (result.run().error() != null) {
+                out.append("  stopped early: ").append(result.run().error()).append('\n');
+            }
+        }
+        out.append('\n');
+    }
+
     private void restartTable(StringBuilder out) {
         out.append(String.format(Locale.ROOT, "restarts under paced load: %.0f req/s over %d clients, plus %d clients"
                 + " keeping a %d ms /slow request in flight%n", options.rate(), options.connections(), options.slowClients(),
@@ -65,14 +87,11 @@ final class Report {
             Tally fast = load.fast();
             Tally slow = load.bucket(Bucket.SLOW);
             Tally window = load.bucket(Bucket.WINDOW);
-            Tally all = new Tally();
-            all.add(fast);
-            all.add(slow);
             out.append(String.format(row, result.kind().title, result.mode().label, result.restarts().size(),
                     fast.requests(), rate(pacedThroughput(load)),
                     millis(fast.latency().percentile(0.50)), millis(load.bucket(Bucket.STEADY).latency().percentile(0.99)),
                     window.requests() == 0 ? "-" : millis(window.latency().percentile(0.99)), millis(fast.latency().max()),
-                    slow.count(Outcome.OK) + "/" + slow.requests(), failures(all)));
+                    slow.count(Outcome.OK) + "/" + slow.requests(), failures(load.all())));
             if (result.error() != null) {
                 out.append("  stopped early: ").append(result.error()).append('\n');
             }
@@ -91,6 +110,14 @@ final class Report {
                         spread(idle.timings(), RestartTiming::servingMillis),
                         spread(idle.timings(), RestartTiming::oldGoneMillis),
                         spread(idle.timings(), RestartTiming::readyMillis)));
+            }
+        }
+        for (FlatOutUpgrades.Result result : results.upgrading()) {
+            List<RestartTiming> timings = result.run().restarts();
+            if (!timings.isEmpty()) {
+                rows.add(String.format(row, "Baton, flat-out load", result.run().mode().label, timings.size(),
+                        spread(timings, RestartTiming::servingMillis), spread(timings, RestartTiming::oldGoneMillis),
+                        spread(timings, RestartTiming::readyMillis)));
             }
         }
         for (Scenario.Result result : results.scenarios()) {
@@ -156,6 +183,7 @@ final class Report {
         chosen.put("java", options.java() == null ? null : options.java().toString());
         chosen.put("steadySeconds", options.steadySeconds());
         chosen.put("upgrades", options.upgrades());
+        chosen.put("upgradingUpgrades", options.upgradingUpgrades());
         chosen.put("restarts", options.restarts());
         chosen.put("gapSeconds", options.gapSeconds());
         chosen.put("connections", options.connections());
@@ -169,6 +197,16 @@ final class Report {
             overhead.add(overhead(result));
         }
         root.put("overhead", overhead);
+        List<Object> upgrading = new ArrayList<>();
+        for (FlatOutUpgrades.Result result : results.upgrading()) {
+            Map<String, Object> entry = run(result.run());
+            entry.remove("scenario");
+            entry.put("steadyRequestsPerSecond", Math.round(result.steady()));
+            entry.put("upgradingRequestsPerSecond", Math.round(result.upgrading()));
+            entry.put("upgradingToSteady", rounded(result.ratio()));
+            upgrading.add(entry);
+        }
+        root.put("upgradingUnderFlatOutLoad", upgrading);
         List<Object> idles = new ArrayList<>();
         for (IdleUpgrades.Result result : results.idle()) {
             Map<String, Object> idle = new LinkedHashMap<>();
@@ -220,10 +258,7 @@ final class Report {
         run.put("error", result.error());
         run.put("requests", load.fast().requests());
         run.put("failures", load.failures());
-        Tally all = new Tally();
-        all.add(load.fast());
-        all.add(load.bucket(Bucket.SLOW));
-        run.put("failuresByKind", kinds(all));
+        run.put("failuresByKind", kinds(load.all()));
         run.put("requestsPerSecond", Math.round(pacedThroughput(load)));
         run.put("steadySeconds", load.steadySeconds());
         run.put("restartPhaseSeconds", load.restartSeconds());
