@@ -32,7 +32,8 @@ record Options(
     static final String USAGE = """
             usage: java -jar bench/target/baton-bench.jar [options]
               --rounds N        overhead phase: flat-out rounds per mode, alternating Baton and bare
-                                hello, an even number; 0 skips the phase (default 6)
+                                hello, an even number; nginx, where it is installed (or, as root, can
+                                be), runs as many as Baton; 0 skips the phase (default 6)
               --round S         seconds per overhead round (default 2)
               --overhead-workers N  Baton's workers in the overhead phase (default 1: one JVM
                                 against bare hello's one, so the ratio is what supervision costs)

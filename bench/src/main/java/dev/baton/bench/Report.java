@@ -39,21 +39,39 @@ final class Report {
     }
 
     private void overheadTable(StringBuilder out) {
-        out.append(String.format(Locale.ROOT, "steady-state overhead: flat-out load, %d rounds of %.1f s per mode, alternating"
-                + " between Baton (%d worker%s) and bare %s, both running%n", options.rounds(), options.roundSeconds(),
-                options.overheadWorkers(), options.overheadWorkers() == 1 ? "" : "s", options.app().label));
-        String row = "%-10s %11s %10s %10s  %-12s  %s%n";
-        out.append(String.format(row, "mode", "Baton req/s", "bare req/s", "Baton/bare", "per pair", "failed"));
+        boolean nginx = results.overhead().stream().anyMatch(r -> r.sides().contains(Overhead.Side.NGINX));
+        out.append(String.format(Locale.ROOT, "steady-state overhead: flat-out load, %d round%s of %.1f s per mode and server,"
+                + " alternating between Baton (%d worker%s), bare %s and nginx (%s)%n", options.rounds() / 2,
+                options.rounds() == 2 ? "" : "s", options.roundSeconds(),
+                options.overheadWorkers(), options.overheadWorkers() == 1 ? "" : "s", options.app().label,
+                nginx ? NginxServer.workers() + " workers, the same body" : "not installed"));
+        String row = "%-10s %11s %10s %11s %10s  %-12s  %-25s  %s%n";
+        out.append(String.format(row, "mode", "Baton req/s", "bare req/s", "nginx req/s", "Baton/bare", "per group",
+                String.format("%11s  %-12s", "Baton/nginx", "per group"), "failed"));
         for (Overhead.Result result : results.overhead()) {
-            List<Double> pairs = result.pairRatios();
-            out.append(String.format(row, result.mode().label, rate(result.throughput(true)), rate(result.throughput(false)),
-                    ratio(result.ratio()), pairs.isEmpty() ? "-" : ratio(Collections.min(pairs)) + ".." + ratio(Collections.max(pairs)),
-                    "Baton " + failures(overheadTally(result, true)) + ", bare " + failures(overheadTally(result, false))));
+            boolean ran = result.sides().contains(Overhead.Side.NGINX);
+            List<String> failed = new ArrayList<>();
+            for (Overhead.Side side : Overhead.Side.values()) {
+                if (result.sides().contains(side)) {
+                    failed.add(side.label + " " + failures(overheadTally(result, side)));
+                }
+            }
+            out.append(String.format(row, result.mode().label, rate(result.throughput(Overhead.Side.BATON)),
+                    rate(result.throughput(Overhead.Side.BARE)), ran ? rate(result.throughput(Overhead.Side.NGINX)) : "-",
+                    ratio(result.ratio(Overhead.Side.BARE)), spread(result.groupRatios(Overhead.Side.BARE)),
+                    ran ? String.format("%11s  %-12s", ratio(result.ratio(Overhead.Side.NGINX)),
+                            spread(result.groupRatios(Overhead.Side.NGINX))) : Nginx.NOT_INSTALLED,
+                    String.join(", ", failed)));
             if (result.error() != null) {
                 out.append("  stopped early: ").append(result.error()).append('\n');
             }
         }
         out.append('\n');
+    }
+
+    /** The lowest and highest of the per-group ratios: a wide spread means the machine was noisy. */
+    private static String spread(List<Double> ratios) {
+        return ratios.isEmpty() ? "-" : ratio(Collections.min(ratios)) + ".." + ratio(Collections.max(ratios));
     }
 
     private void upgradingTable(StringBuilder out) {
@@ -229,17 +247,22 @@ final class Report {
     }
 
     private static Map<String, Object> overhead(Overhead.Result result) {
+        boolean nginx = result.sides().contains(Overhead.Side.NGINX);
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("mode", result.mode().label);
         entry.put("error", result.error());
-        entry.put("batonRequestsPerSecond", Math.round(result.throughput(true)));
-        entry.put("bareRequestsPerSecond", Math.round(result.throughput(false)));
-        entry.put("batonToBare", rounded(result.ratio()));
-        entry.put("pairRatios", result.pairRatios().stream().map(Report::rounded).toList());
+        entry.put("batonRequestsPerSecond", Math.round(result.throughput(Overhead.Side.BATON)));
+        entry.put("bareRequestsPerSecond", Math.round(result.throughput(Overhead.Side.BARE)));
+        entry.put("batonToBare", rounded(result.ratio(Overhead.Side.BARE)));
+        entry.put("pairRatios", result.groupRatios(Overhead.Side.BARE).stream().map(Report::rounded).toList());
+        entry.put("nginx", nginx ? "installed" : "not installed");
+        entry.put("nginxRequestsPerSecond", nginx ? Math.round(result.throughput(Overhead.Side.NGINX)) : null);
+        entry.put("batonToNginx", nginx ? rounded(result.ratio(Overhead.Side.NGINX)) : null);
+        entry.put("nginxPairRatios", result.groupRatios(Overhead.Side.NGINX).stream().map(Report::rounded).toList());
         List<Object> rounds = new ArrayList<>();
         for (Overhead.Round round : result.rounds()) {
             Map<String, Object> item = new LinkedHashMap<>();
-            item.put("server", round.baton() ? "baton" : "bare");
+            item.put("server", round.side().name().toLowerCase(Locale.ROOT));
             item.put("requests", round.requests());
             item.put("seconds", round.seconds());
             item.put("failuresByKind", kinds(round.load().fast()));
@@ -323,10 +346,10 @@ final class Report {
         return seconds == 0 ? 0 : load.fast().requests() / seconds;
     }
 
-    /** Every failure of one server's overhead rounds in this mode. */
-    private static Tally overheadTally(Overhead.Result result, boolean baton) {
+    /** Every failure of one side's overhead rounds in this mode. */
+    private static Tally overheadTally(Overhead.Result result, Overhead.Side side) {
         Tally all = new Tally();
-        result.rounds().stream().filter(r -> r.baton() == baton).forEach(r -> all.add(r.load().fast()));
+        result.rounds().stream().filter(r -> r.side() == side).forEach(r -> all.add(r.load().fast()));
         return all;
     }
 
