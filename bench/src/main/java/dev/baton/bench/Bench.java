@@ -7,24 +7,26 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Runs the phases one after the other: the overhead rounds, the idle upgrades, then every chosen
- * restart scenario in every chosen mode.
+ * Runs the phases one after the other: the overhead rounds, the upgrades under flat-out load, the
+ * idle upgrades, then every chosen restart scenario in every chosen mode.
  */
 final class Bench {
     private static final String SUPERVISOR_JAR = "supervisor/target/baton.jar";
 
-    /** Everything one run measured; {@code idle} is null when no idle upgrade was asked for. */
-    record Results(List<Overhead.Result> overhead, List<IdleUpgrades.Result> idle, List<Scenario.Result> scenarios) {
+    /** Everything one run measured; a phase that was skipped has an empty list. */
+    record Results(List<Overhead.Result> overhead, List<FlatOutUpgrades.Result> upgrading, List<IdleUpgrades.Result> idle,
+            List<Scenario.Result> scenarios) {
         /** Requests Baton failed, in any phase. */
         long batonFailures() {
             return overhead.stream().mapToLong(Overhead.Result::batonFailures).sum()
+                    + upgrading.stream().mapToLong(r -> r.run().load().failures()).sum()
                     + scenarios.stream().filter(r -> r.kind() == Scenario.Kind.BATON).mapToLong(r -> r.load().failures()).sum();
         }
 
         /** Whether a phase stopped early. */
         boolean incomplete() {
-            return overhead.stream().anyMatch(r -> r.error() != null) || idle.stream().anyMatch(r -> r.error() != null)
-                    || scenarios.stream().anyMatch(r -> r.error() != null);
+            return overhead.stream().anyMatch(r -> r.error() != null) || upgrading.stream().anyMatch(r -> r.run().error() != null)
+                    || idle.stream().anyMatch(r -> r.error() != null) || scenarios.stream().anyMatch(r -> r.error() != null);
         }
     }
 
@@ -39,6 +41,7 @@ final class Bench {
             }
         }
         List<Overhead.Result> overhead = options.rounds() == 0 ? List.of() : Overhead.run(options);
+        List<FlatOutUpgrades.Result> upgrading = options.upgradingUpgrades() == 0 ? List.of() : FlatOutUpgrades.run(options);
         List<IdleUpgrades.Result> idle = options.idleUpgrades() == 0 ? List.of() : IdleUpgrades.run(options);
         List<Scenario.Result> scenarios = new ArrayList<>();
         for (Scenario.Kind kind : options.scenarios()) {
@@ -47,7 +50,7 @@ final class Bench {
                 scenarios.add(Scenario.run(kind, mode, options));
             }
         }
-        return new Results(overhead, idle, scenarios);
+        return new Results(overhead, upgrading, idle, scenarios);
     }
 
     /** The chosen example as the README runs it: the same jar and JVM flags wherever it serves. */

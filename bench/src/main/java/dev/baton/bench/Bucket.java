@@ -2,7 +2,9 @@ package dev.baton.bench;
 
 /** Where a request is counted. */
 enum Bucket {
-    /** Before the first restart: the steady phase (in an overhead round, the whole round). */
+    /** The uncounted warm-up at the start, if any: its requests count only if they fail. */
+    WARMUP,
+    /** After the warm-up, before the first restart: the steady phase (in an overhead round, the whole round). */
     STEADY,
     /** After the first restart began, outside every restart window. */
     BETWEEN,

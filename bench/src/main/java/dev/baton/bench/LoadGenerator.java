@@ -12,10 +12,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The load process: {@code Main load PORT MODE CONNECTIONS RATE SLOW_CLIENTS SLOW_MS MAX_SECONDS
- * MAX_REQUESTS}. A process of its own so that the servers it measures and the client never share
+ * The load process: {@code Main load PORT MODE CONNECTIONS RATE SLOW_CLIENTS SLOW_MS WARMUP_SECONDS
+ * MAX_SECONDS MAX_REQUESTS}. A process of its own so that the servers it measures and the client never share
  * a JVM (GC pauses, JIT, thread scheduling). RATE is the requests per second of the CONNECTIONS
- * clients together, 0 for flat out; the slow clients are never paced.
+ * clients together, 0 for flat out; the slow clients are never paced. Requests started in the
+ * first WARMUP_SECONDS go to the {@link Bucket#WARMUP} bucket, and the steady phase starts after it.
  *
  * <p>The orchestrator steers it through stdin, one word per line: {@code restarts} (the steady
  * phase is over), {@code open} and {@code close} (a restart window), {@code stop}. End of input
@@ -32,6 +33,7 @@ final class LoadGenerator {
     }
 
     private final int port;
+    private final long measuredNanos;
     private final long deadline;
     private final long maxRequests;
     private final AtomicLong started = new AtomicLong();
@@ -43,18 +45,21 @@ final class LoadGenerator {
     private final long startNanos = System.nanoTime();
     private volatile long restartsNanos;
 
-    LoadGenerator(int port, double maxSeconds, long maxRequests) {
+    /** {@code maxSeconds} bounds the whole run, warm-up included. */
+    LoadGenerator(int port, double warmUpSeconds, double maxSeconds, long maxRequests) {
         this.port = port;
+        this.measuredNanos = startNanos + (long) (warmUpSeconds * 1e9);
         this.deadline = startNanos + (long) (maxSeconds * 1e9);
         this.maxRequests = maxRequests;
     }
 
     static void run(String[] args) throws Exception {
-        if (args.length != 8) {
+        if (args.length != 9) {
             throw new IllegalArgumentException(
-                    "usage: load PORT MODE CONNECTIONS RATE SLOW_CLIENTS SLOW_MS MAX_SECONDS MAX_REQUESTS");
+                    "usage: load PORT MODE CONNECTIONS RATE SLOW_CLIENTS SLOW_MS WARMUP_SECONDS MAX_SECONDS MAX_REQUESTS");
         }
-        LoadGenerator load = new LoadGenerator(Integer.parseInt(args[0]), Long.parseLong(args[6]), Long.parseLong(args[7]));
+        LoadGenerator load = new LoadGenerator(Integer.parseInt(args[0]), Double.parseDouble(args[6]),
+                Long.parseLong(args[7]), Long.parseLong(args[8]));
         List<Client> clients = load.clients(Mode.of(args[1]), Integer.parseInt(args[2]), Double.parseDouble(args[3]),
                 Integer.parseInt(args[4]), Integer.parseInt(args[5]));
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
@@ -125,10 +130,10 @@ final class LoadGenerator {
         stop.countDown();
     }
 
-    /** Seconds of the steady phase and of the restarts phase. */
+    /** Seconds of the steady phase (after the warm-up) and of the restarts phase. */
     private double[] phaseSeconds(long endNanos) {
         long split = restarts ? restartsNanos : endNanos;
-        return new double[] {(split - startNanos) / 1e9, (endNanos - split) / 1e9};
+        return new double[] {Math.max(0, split - measuredNanos) / 1e9, (endNanos - split) / 1e9};
     }
 
     int port() {
@@ -145,6 +150,9 @@ final class LoadGenerator {
     }
 
     Bucket bucket(Moment start, Moment end) {
+        if (start.nanos() - measuredNanos < 0) {
+            return Bucket.WARMUP;
+        }
         if (!start.restarts()) {
             return Bucket.STEADY;
         }

@@ -38,10 +38,25 @@ final class LoadProcess {
      */
     static LoadProcess start(Sandbox sandbox, Options options, Mode mode, int port, long maxSeconds, Path log)
             throws IOException, InterruptedException {
+        return start(sandbox, mode, port, options.connections(), options.rate(), options.slowClients(), options.slowMillis(),
+                0, maxSeconds, log);
+    }
+
+    /**
+     * Starts flat-out load on {@code port} from {@code --connections} clients, no slow ones, its
+     * first {@code warmUpSeconds} uncounted; returns once its clients run.
+     */
+    static LoadProcess flatOut(Sandbox sandbox, Options options, Mode mode, int port, double warmUpSeconds, long maxSeconds,
+            Path log) throws IOException, InterruptedException {
+        return start(sandbox, mode, port, options.connections(), 0, 0, 0, warmUpSeconds, maxSeconds, log);
+    }
+
+    private static LoadProcess start(Sandbox sandbox, Mode mode, int port, int connections, double rate, int slow,
+            int slowMillis, double warmUpSeconds, long maxSeconds, Path log) throws IOException, InterruptedException {
         List<String> command = List.of(sandbox.java(), "-Xmx256m", "-cp", Sandbox.classPath(),
-                Main.class.getName(), "load", Integer.toString(port), mode.label, Integer.toString(options.connections()),
-                Double.toString(options.rate()), Integer.toString(options.slowClients()), Integer.toString(options.slowMillis()),
-                Long.toString(maxSeconds), Long.toString(MAX_REQUESTS));
+                Main.class.getName(), "load", Integer.toString(port), mode.label, Integer.toString(connections),
+                Double.toString(rate), Integer.toString(slow), Integer.toString(slowMillis),
+                Double.toString(warmUpSeconds), Long.toString(maxSeconds), Long.toString(MAX_REQUESTS));
         Process process = sandbox.builder(command, Map.of()).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         LoadProcess load = new LoadProcess(process);
         String first = load.lines.poll(START.toSeconds(), TimeUnit.SECONDS);

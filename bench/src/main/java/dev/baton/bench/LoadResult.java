@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What the load process measured: a tally per {@link Bucket}, the length of each phase, and how
+ * What the load process measured: a tally per {@link Bucket}, the length of each measured phase, and how
  * many successful responses each hello version gave. Crosses the process boundary as text lines.
  */
 record LoadResult(Map<Bucket, Tally> tallies, double steadySeconds, double restartSeconds,
@@ -39,9 +39,16 @@ record LoadResult(Map<Bucket, Tally> tallies, double steadySeconds, double resta
         return tallies.get(bucket);
     }
 
-    /** Failed requests of every kind, slow ones included. */
+    /** Every request, slow ones and the warm-up's included. */
+    Tally all() {
+        Tally all = new Tally();
+        tallies.values().forEach(all::add);
+        return all;
+    }
+
+    /** Failed requests of every kind, slow ones and the warm-up's included. */
     long failures() {
-        return fast().failures() + tallies.get(Bucket.SLOW).failures();
+        return all().failures();
     }
 
     void write(PrintStream out) {

@@ -15,6 +15,7 @@ record Options(
         int idleUpgrades,
         double steadySeconds,
         int upgrades,
+        int upgradingUpgrades,
         int restarts,
         double gapSeconds,
         int connections,
@@ -31,15 +32,19 @@ record Options(
     static final String USAGE = """
             usage: java -jar bench/target/baton-bench.jar [options]
               --rounds N        overhead phase: flat-out rounds per mode, alternating Baton and bare
-                                hello, an even number; 0 skips the phase (default 6)
+                                hello, an even number; nginx, where it is installed (or, as root, can
+                                be), runs as many as Baton; 0 skips the phase (default 6)
               --round S         seconds per overhead round (default 2)
               --overhead-workers N  Baton's workers in the overhead phase (default 1: one JVM
                                 against bare hello's one, so the ratio is what supervision costs)
               --idle-upgrades N Baton upgrades with no load, timed; 0 skips them (default 5). They run with
                                 the workers' JVM cache on and off, each beside N cold 'java -jar hello.jar'
               --java PATH       also run the idle upgrades with workers on this java (e.g. a JDK 25)
-              --steady S        seconds of paced load per restart run, before any restart (default 2)
+              --steady S        seconds of load per restart run before any restart, paced or, before the
+                                upgrades under flat-out load, flat out (default 2)
               --upgrades K      Baton hot upgrades per mode (default 10: 20 in all, within 5 minutes)
+              --upgrading-upgrades N  Baton hot upgrades per mode back to back under flat-out load, their
+                                throughput set against the --steady seconds before; 0 skips them (default 2)
               --restarts R      naive and SO_REUSEPORT restarts per mode (default 3)
               --gap S           seconds of load after each restart (default 0.5)
               --connections N   load clients per run (default 16)
@@ -61,6 +66,7 @@ record Options(
         int idleUpgrades = 5;
         double steady = 2;
         int upgrades = 10;
+        int upgradingUpgrades = 2;
         int restarts = 3;
         double gap = 0.5;
         int connections = 16;
@@ -89,6 +95,7 @@ record Options(
                 case "--idle-upgrades" -> idleUpgrades = (int) whole(name, value, 0, 1000);
                 case "--steady" -> steady = number(name, value, 0.5, 3600);
                 case "--upgrades" -> upgrades = (int) whole(name, value, 0, 1000);
+                case "--upgrading-upgrades" -> upgradingUpgrades = (int) whole(name, value, 0, 1000);
                 case "--restarts" -> restarts = (int) whole(name, value, 0, 1000);
                 case "--gap" -> gap = number(name, value, 0, 600);
                 case "--connections" -> connections = (int) whole(name, value, 1, 1000);
@@ -110,7 +117,7 @@ record Options(
         if (home == null) {
             throw new IllegalArgumentException("cannot tell where the Baton checkout is: give --home DIR");
         }
-        return new Options(rounds, round, overheadWorkers, idleUpgrades, steady, upgrades, restarts, gap, connections, rate, slow, slowMillis, scenarios, modes, json,
+        return new Options(rounds, round, overheadWorkers, idleUpgrades, steady, upgrades, upgradingUpgrades, restarts, gap, connections, rate, slow, slowMillis, scenarios, modes, json,
                 home.toAbsolutePath().normalize(), app, java);
     }
 

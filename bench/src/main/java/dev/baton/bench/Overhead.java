@@ -1,33 +1,52 @@
 package dev.baton.bench;
 
+import dev.baton.testing.Http;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The steady-state overhead phase: Baton ({@code --overhead-workers}, default 1) and bare hello
- * (standalone, its own port) both running at once, and flat-out load alternating between them in short rounds. Measured side
- * by side because on a shared machine throughput measured minutes apart compares the neighbours'
- * load, not the servers. The first round's server alternates with the mode, so neither always
- * goes first.
+ * The steady-state overhead phase: Baton ({@code --overhead-workers}, default 1), bare hello
+ * (standalone, its own port) and nginx (the machine's ceiling, when it is installed or can be) all
+ * running at once, and flat-out load alternating between them in short rounds. Measured side by
+ * side because on a shared machine throughput measured minutes apart compares the neighbours'
+ * load, not the servers. Each group of rounds runs each server once; the order rotates with the
+ * mode, so no server always goes first.
  *
- * <p>Both serve with the same jar, JVM flags and Undertow setup: worker-api's server with
+ * <p>Baton and bare serve with the same jar, JVM flags and Undertow setup: worker-api's server with
  * Undertow's default sizing per JVM (IO threads = cores, at least 2; 8 request threads per IO
  * thread). With one worker both sides run one such JVM, so the ratio is what supervision costs
  * per request. With two workers on a 2-core machine that also runs the load generator, two JVMs
- * compete for the cores: that measures the deployment, not Baton, and the README says so.
+ * compete for the cores: that measures the deployment, not Baton, and the README says so. nginx
+ * answers with the bare app's own body, so every response is the same size.
  */
 final class Overhead {
     /** An uncounted warm-up per server and mode, so JIT warm-up lands in no measured round. */
     private static final double WARMUP_SECONDS = 1;
 
+    /** Who serves a round. */
+    enum Side {
+        BATON("Baton"),
+        BARE("bare"),
+        NGINX("nginx");
+
+        final String label;
+
+        Side(String label) {
+            this.label = label;
+        }
+    }
+
     /** One round: which server, and what the load measured. */
-    record Round(boolean baton, LoadResult load) {
+    record Round(Side side, LoadResult load) {
         long requests() {
             return load.bucket(Bucket.STEADY).requests();
         }
@@ -37,36 +56,41 @@ final class Overhead {
         }
     }
 
-    /** One mode's rounds; {@code error} says why they stopped early, null if they did not. */
-    record Result(Mode mode, List<Round> rounds, String error) {
-        /** Throughput over all of one server's rounds, requests per second. */
-        double throughput(boolean baton) {
-            return throughput(rounds.stream().filter(r -> r.baton() == baton).toList());
+    /**
+     * One mode's rounds, in groups of one round per side; {@code error} says why they stopped
+     * early, null if they did not.
+     */
+    record Result(Mode mode, List<Side> sides, List<Round> rounds, String error) {
+        /** Throughput over all of one side's rounds, requests per second; NaN without rounds. */
+        double throughput(Side side) {
+            return throughput(rounds.stream().filter(r -> r.side() == side).toList());
         }
 
-        /** Baton's throughput over bare hello's; NaN without rounds. */
-        double ratio() {
-            return throughput(true) / throughput(false);
+        /** Baton's throughput over {@code other}'s; NaN without rounds. */
+        double ratio(Side other) {
+            return throughput(Side.BATON) / throughput(other);
         }
 
-        /** Baton's over bare's for each consecutive pair of rounds: the ratio's spread. */
-        List<Double> pairRatios() {
+        /** Baton's over {@code other}'s within each group of rounds: the ratio's spread; empty if {@code other} never ran. */
+        List<Double> groupRatios(Side other) {
             List<Double> ratios = new ArrayList<>();
-            for (int i = 0; i + 1 < rounds.size(); i += 2) {
-                List<Round> pair = rounds.subList(i, i + 2);
-                Round baton = pair.get(0).baton() ? pair.get(0) : pair.get(1);
-                Round bare = pair.get(0).baton() ? pair.get(1) : pair.get(0);
-                ratios.add(throughput(List.of(baton)) / throughput(List.of(bare)));
+            if (!sides.contains(other)) {
+                return ratios;
+            }
+            for (int i = 0; i + sides.size() <= rounds.size(); i += sides.size()) {
+                List<Round> group = rounds.subList(i, i + sides.size());
+                ratios.add(throughput(group.stream().filter(r -> r.side() == Side.BATON).toList())
+                        / throughput(group.stream().filter(r -> r.side() == other).toList()));
             }
             return ratios;
         }
 
-        long failures(boolean baton) {
-            return rounds.stream().filter(r -> r.baton() == baton).mapToLong(r -> r.load().failures()).sum();
+        long failures(Side side) {
+            return rounds.stream().filter(r -> r.side() == side).mapToLong(r -> r.load().failures()).sum();
         }
 
         long batonFailures() {
-            return failures(true);
+            return failures(Side.BATON);
         }
 
         private static double throughput(List<Round> rounds) {
@@ -78,19 +102,26 @@ final class Overhead {
     }
 
     static List<Result> run(Options options) throws Exception {
-        System.err.println("baton-bench: overhead, Baton and bare " + options.app().label + " side by side ...");
+        System.err.println("baton-bench: overhead, Baton, bare " + options.app().label + " and nginx side by side ...");
         List<Result> results = new ArrayList<>();
         try (Sandbox sandbox = new Sandbox()) {
             BatonServer baton = new BatonServer(sandbox, options.home(), Bench.app(sandbox, options),
                     options.overheadWorkers());
             ProcessServer bare = new ProcessServer(sandbox, Bench.app(sandbox, options), false, "bare");
-            try (baton; bare) {
+            NginxServer nginx = Nginx.findOrInstall(sandbox).map(path -> new NginxServer(sandbox, path)).orElse(null);
+            try (baton; bare; nginx) {
                 baton.start();
                 bare.start();
-                boolean batonFirst = true;
+                Map<Side, Integer> ports = new EnumMap<>(Side.class);
+                ports.put(Side.BATON, baton.port());
+                ports.put(Side.BARE, bare.port());
+                if (nginx != null) {
+                    nginx.start(Http.get(bare.port(), "/").body());
+                    ports.put(Side.NGINX, nginx.port());
+                }
+                int first = 0;
                 for (Mode mode : options.modes()) {
-                    results.add(rounds(sandbox, options, mode, baton.port(), bare.port(), batonFirst));
-                    batonFirst = !batonFirst;
+                    results.add(rounds(sandbox, options, mode, ports, first++));
                 }
             } catch (Exception e) {
                 sandbox.keep();
@@ -100,14 +131,22 @@ final class Overhead {
         return results;
     }
 
-    private static Result rounds(Sandbox sandbox, Options options, Mode mode, int batonPort, int barePort,
-            boolean batonFirst) throws InterruptedException {
+    /** {@code --rounds / 2} groups, each side once per group, starting with side {@code first}. */
+    private static Result rounds(Sandbox sandbox, Options options, Mode mode, Map<Side, Integer> ports, int first)
+            throws InterruptedException {
+        List<Side> sides = new ArrayList<>(ports.keySet());
+        Collections.rotate(sides, -(first % sides.size()));
         List<String> command = new ArrayList<>(List.of(sandbox.java(), "-Xmx256m", "-cp", Sandbox.classPath(),
                 Main.class.getName(), "rounds", mode.label, Integer.toString(options.connections()),
                 Double.toString(WARMUP_SECONDS), Double.toString(options.roundSeconds())));
-        for (int i = 0; i < options.rounds(); i++) {
-            command.add(Integer.toString(batonFirst == (i % 2 == 0) ? batonPort : barePort));
+        Map<Integer, Side> byPort = new HashMap<>();
+        for (int group = 0; group < options.rounds() / 2; group++) {
+            for (Side side : sides) {
+                command.add(Integer.toString(ports.get(side)));
+                byPort.put(ports.get(side), side);
+            }
         }
+        int expected = options.rounds() / 2 * sides.size();
         List<Round> rounds = new ArrayList<>();
         try {
             Process process = sandbox.builder(command, Map.of())
@@ -120,20 +159,20 @@ final class Overhead {
                         port = Integer.parseInt(line.substring("round ".length()));
                         block = new ArrayList<>();
                     } else if (line.equals("end")) {
-                        rounds.add(new Round(port == batonPort, LoadResult.read(block)));
+                        rounds.add(new Round(byPort.get(port), LoadResult.read(block)));
                     } else {
                         block.add(line);
                     }
                 }
             }
-            if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0 || rounds.size() != options.rounds()) {
+            if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0 || rounds.size() != expected) {
                 throw new IllegalStateException("the rounds process ended after " + rounds.size() + " of "
-                        + options.rounds() + " rounds; see " + sandbox.dir().resolve("rounds.log"));
+                        + expected + " rounds; see " + sandbox.dir().resolve("rounds.log"));
             }
-            return new Result(mode, rounds, null);
+            return new Result(mode, sides, rounds, null);
         } catch (IOException | RuntimeException e) {
             sandbox.keep();
-            return new Result(mode, rounds, e.getMessage());
+            return new Result(mode, sides, rounds, e.getMessage());
         }
     }
 }

@@ -44,7 +44,7 @@ final class OverheadRounds {
     }
 
     private static LoadResult flatOut(Mode mode, int connections, int port, double seconds) throws InterruptedException {
-        LoadGenerator load = new LoadGenerator(port, seconds, MAX_REQUESTS);
+        LoadGenerator load = new LoadGenerator(port, 0, seconds, MAX_REQUESTS);
         return load.drive(load.clients(mode, connections, 0, 0, 0), () -> { });
     }
 }

@@ -26,6 +26,9 @@ final class Report {
         if (!results.overhead().isEmpty()) {
             overheadTable(out);
         }
+        if (!results.upgrading().isEmpty()) {
+            upgradingTable(out);
+        }
         if (!results.scenarios().isEmpty()) {
             restartTable(out);
         }
@@ -36,18 +39,55 @@ final class Report {
     }
 
     private void overheadTable(StringBuilder out) {
-        out.append(String.format(Locale.ROOT, "steady-state overhead: flat-out load, %d rounds of %.1f s per mode, alternating"
-                + " between Baton (%d worker%s) and bare %s, both running%n", options.rounds(), options.roundSeconds(),
-                options.overheadWorkers(), options.overheadWorkers() == 1 ? "" : "s", options.app().label));
-        String row = "%-10s %11s %10s %10s  %-12s  %s%n";
-        out.append(String.format(row, "mode", "Baton req/s", "bare req/s", "Baton/bare", "per pair", "failed"));
+        boolean nginx = results.overhead().stream().anyMatch(r -> r.sides().contains(Overhead.Side.NGINX));
+        out.append(String.format(Locale.ROOT, "steady-state overhead: flat-out load, %d round%s of %.1f s per mode and server,"
+                + " alternating between Baton (%d worker%s), bare %s and nginx (%s)%n", options.rounds() / 2,
+                options.rounds() == 2 ? "" : "s", options.roundSeconds(),
+                options.overheadWorkers(), options.overheadWorkers() == 1 ? "" : "s", options.app().label,
+                nginx ? NginxServer.workers() + " workers, the same body" : "not installed"));
+        String row = "%-10s %11s %10s %11s %10s  %-12s  %-25s  %s%n";
+        out.append(String.format(row, "mode", "Baton req/s", "bare req/s", "nginx req/s", "Baton/bare", "per group",
+                String.format("%11s  %-12s", "Baton/nginx", "per group"), "failed"));
         for (Overhead.Result result : results.overhead()) {
-            List<Double> pairs = result.pairRatios();
-            out.append(String.format(row, result.mode().label, rate(result.throughput(true)), rate(result.throughput(false)),
-                    ratio(result.ratio()), pairs.isEmpty() ? "-" : ratio(Collections.min(pairs)) + ".." + ratio(Collections.max(pairs)),
-                    "Baton " + failures(overheadTally(result, true)) + ", bare " + failures(overheadTally(result, false))));
+            boolean ran = result.sides().contains(Overhead.Side.NGINX);
+            List<String> failed = new ArrayList<>();
+            for (Overhead.Side side : Overhead.Side.values()) {
+                if (result.sides().contains(side)) {
+                    failed.add(side.label + " " + failures(overheadTally(result, side)));
+                }
+            }
+            out.append(String.format(row, result.mode().label, rate(result.throughput(Overhead.Side.BATON)),
+                    rate(result.throughput(Overhead.Side.BARE)), ran ? rate(result.throughput(Overhead.Side.NGINX)) : "-",
+                    ratio(result.ratio(Overhead.Side.BARE)), spread(result.groupRatios(Overhead.Side.BARE)),
+                    ran ? String.format("%11s  %-12s", ratio(result.ratio(Overhead.Side.NGINX)),
+                            spread(result.groupRatios(Overhead.Side.NGINX))) : Nginx.NOT_INSTALLED,
+                    String.join(", ", failed)));
             if (result.error() != null) {
                 out.append("  stopped early: ").append(result.error()).append('\n');
+            }
+        }
+        out.append('\n');
+    }
+
+    /** The lowest and highest of the per-group ratios: a wide spread means the machine was noisy. */
+    private static String spread(List<Double> ratios) {
+        return ratios.isEmpty() ? "-" : ratio(Collections.min(ratios)) + ".." + ratio(Collections.max(ratios));
+    }
+
+    private void upgradingTable(StringBuilder out) {
+        out.append(String.format(Locale.ROOT, "throughput while upgrading: flat-out load from %d clients on Baton (2 workers), %d hot"
+                + " upgrades back to back per mode, against the %.1f s of flat-out load right before%n", options.connections(),
+                options.upgradingUpgrades(), options.steadySeconds()));
+        String row = "%-10s %8s %12s %15s %16s %11s  %s%n";
+        out.append(String.format(row, "mode", "upgrades", "steady req/s", "upgrading req/s", "upgrading/steady", "upgrading s",
+                "failed"));
+        for (FlatOutUpgrades.Result result : results.upgrading()) {
+            LoadResult load = result.run().load();
+            out.append(String.format(Locale.ROOT, row, result.run().mode().label, result.run().restarts().size(),
+                    rate(result.steady()), rate(result.upgrading()), ratio(result.ratio()),
+                    String.format(Locale.ROOT, "%.1f", load.restartSeconds()), failures(load.all())));
+            if (result.run().error() != null) {
+                out.append("  stopped early: ").append(result.run().error()).append('\n');
             }
         }
         out.append('\n');
@@ -65,14 +105,11 @@ final class Report {
             Tally fast = load.fast();
             Tally slow = load.bucket(Bucket.SLOW);
             Tally window = load.bucket(Bucket.WINDOW);
-            Tally all = new Tally();
-            all.add(fast);
-            all.add(slow);
             out.append(String.format(row, result.kind().title, result.mode().label, result.restarts().size(),
                     fast.requests(), rate(pacedThroughput(load)),
                     millis(fast.latency().percentile(0.50)), millis(load.bucket(Bucket.STEADY).latency().percentile(0.99)),
                     window.requests() == 0 ? "-" : millis(window.latency().percentile(0.99)), millis(fast.latency().max()),
-                    slow.count(Outcome.OK) + "/" + slow.requests(), failures(all)));
+                    slow.count(Outcome.OK) + "/" + slow.requests(), failures(load.all())));
             if (result.error() != null) {
                 out.append("  stopped early: ").append(result.error()).append('\n');
             }
@@ -91,6 +128,14 @@ final class Report {
                         spread(idle.timings(), RestartTiming::servingMillis),
                         spread(idle.timings(), RestartTiming::oldGoneMillis),
                         spread(idle.timings(), RestartTiming::readyMillis)));
+            }
+        }
+        for (FlatOutUpgrades.Result result : results.upgrading()) {
+            List<RestartTiming> timings = result.run().restarts();
+            if (!timings.isEmpty()) {
+                rows.add(String.format(row, "Baton, flat-out load", result.run().mode().label, timings.size(),
+                        spread(timings, RestartTiming::servingMillis), spread(timings, RestartTiming::oldGoneMillis),
+                        spread(timings, RestartTiming::readyMillis)));
             }
         }
         for (Scenario.Result result : results.scenarios()) {
@@ -156,6 +201,7 @@ final class Report {
         chosen.put("java", options.java() == null ? null : options.java().toString());
         chosen.put("steadySeconds", options.steadySeconds());
         chosen.put("upgrades", options.upgrades());
+        chosen.put("upgradingUpgrades", options.upgradingUpgrades());
         chosen.put("restarts", options.restarts());
         chosen.put("gapSeconds", options.gapSeconds());
         chosen.put("connections", options.connections());
@@ -169,6 +215,16 @@ final class Report {
             overhead.add(overhead(result));
         }
         root.put("overhead", overhead);
+        List<Object> upgrading = new ArrayList<>();
+        for (FlatOutUpgrades.Result result : results.upgrading()) {
+            Map<String, Object> entry = run(result.run());
+            entry.remove("scenario");
+            entry.put("steadyRequestsPerSecond", Math.round(result.steady()));
+            entry.put("upgradingRequestsPerSecond", Math.round(result.upgrading()));
+            entry.put("upgradingToSteady", rounded(result.ratio()));
+            upgrading.add(entry);
+        }
+        root.put("upgradingUnderFlatOutLoad", upgrading);
         List<Object> idles = new ArrayList<>();
         for (IdleUpgrades.Result result : results.idle()) {
             Map<String, Object> idle = new LinkedHashMap<>();
@@ -191,17 +247,22 @@ final class Report {
     }
 
     private static Map<String, Object> overhead(Overhead.Result result) {
+        boolean nginx = result.sides().contains(Overhead.Side.NGINX);
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("mode", result.mode().label);
         entry.put("error", result.error());
-        entry.put("batonRequestsPerSecond", Math.round(result.throughput(true)));
-        entry.put("bareRequestsPerSecond", Math.round(result.throughput(false)));
-        entry.put("batonToBare", rounded(result.ratio()));
-        entry.put("pairRatios", result.pairRatios().stream().map(Report::rounded).toList());
+        entry.put("batonRequestsPerSecond", Math.round(result.throughput(Overhead.Side.BATON)));
+        entry.put("bareRequestsPerSecond", Math.round(result.throughput(Overhead.Side.BARE)));
+        entry.put("batonToBare", rounded(result.ratio(Overhead.Side.BARE)));
+        entry.put("pairRatios", result.groupRatios(Overhead.Side.BARE).stream().map(Report::rounded).toList());
+        entry.put("nginx", nginx ? "installed" : "not installed");
+        entry.put("nginxRequestsPerSecond", nginx ? Math.round(result.throughput(Overhead.Side.NGINX)) : null);
+        entry.put("batonToNginx", nginx ? rounded(result.ratio(Overhead.Side.NGINX)) : null);
+        entry.put("nginxPairRatios", result.groupRatios(Overhead.Side.NGINX).stream().map(Report::rounded).toList());
         List<Object> rounds = new ArrayList<>();
         for (Overhead.Round round : result.rounds()) {
             Map<String, Object> item = new LinkedHashMap<>();
-            item.put("server", round.baton() ? "baton" : "bare");
+            item.put("server", round.side().name().toLowerCase(Locale.ROOT));
             item.put("requests", round.requests());
             item.put("seconds", round.seconds());
             item.put("failuresByKind", kinds(round.load().fast()));
@@ -220,10 +281,7 @@ final class Report {
         run.put("error", result.error());
         run.put("requests", load.fast().requests());
         run.put("failures", load.failures());
-        Tally all = new Tally();
-        all.add(load.fast());
-        all.add(load.bucket(Bucket.SLOW));
-        run.put("failuresByKind", kinds(all));
+        run.put("failuresByKind", kinds(load.all()));
         run.put("requestsPerSecond", Math.round(pacedThroughput(load)));
         run.put("steadySeconds", load.steadySeconds());
         run.put("restartPhaseSeconds", load.restartSeconds());
@@ -288,10 +346,10 @@ final class Report {
         return seconds == 0 ? 0 : load.fast().requests() / seconds;
     }
 
-    /** Every failure of one server's overhead rounds in this mode. */
-    private static Tally overheadTally(Overhead.Result result, boolean baton) {
+    /** Every failure of one side's overhead rounds in this mode. */
+    private static Tally overheadTally(Overhead.Result result, Overhead.Side side) {
         Tally all = new Tally();
-        result.rounds().stream().filter(r -> r.baton() == baton).forEach(r -> all.add(r.load().fast()));
+        result.rounds().stream().filter(r -> r.side() == side).forEach(r -> all.add(r.load().fast()));
         return all;
     }
 

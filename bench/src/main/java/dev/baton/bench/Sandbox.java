@@ -10,22 +10,27 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
 /**
  * A run's working directory, and a tag in the environment of every process the run starts. Baton
  * masters, their workers and their successors all inherit it, even once orphaned; so closing the
  * sandbox finds and kills every one of them through /proc, whatever went wrong; and a bench
- * stopped by Ctrl-C or SIGTERM closes every sandbox still open on its way out.
+ * stopped by Ctrl-C or SIGTERM closes every sandbox still open on its way out. A process that
+ * rewrites its environment loses the tag (nginx does, for its process titles): closing also kills
+ * every process {@link #start} started and their descendants.
  */
 final class Sandbox implements AutoCloseable {
     static final String TAG = "BATON_BENCH_TAG";
     private static final Set<Sandbox> OPEN = ConcurrentHashMap.newKeySet();
+    private final List<ProcessHandle> started = new CopyOnWriteArrayList<>();
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> OPEN.forEach(Sandbox::close), "close-sandboxes"));
@@ -61,10 +66,12 @@ final class Sandbox implements AutoCloseable {
 
     /** Starts {@code command} tagged, in the sandbox, its stdout and stderr appended to {@code log}. */
     Process start(List<String> command, Map<String, String> environment, Path log) throws IOException {
-        return builder(command, environment)
+        Process process = builder(command, environment)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
+        started.add(process.toHandle());
+        return process;
     }
 
     /** A tagged builder, for a caller that wants the process's stdin and stdout. */
@@ -82,10 +89,13 @@ final class Sandbox implements AutoCloseable {
         keep = true;
     }
 
-    /** Every live process carrying this sandbox's tag. */
+    /** Every live process carrying this sandbox's tag, or started by {@link #start}, or descended from one it started. */
     List<Long> survivors() {
         byte[] marker = (TAG + "=" + tag).getBytes(StandardCharsets.UTF_8);
-        List<Long> found = new ArrayList<>();
+        Set<Long> found = new LinkedHashSet<>();
+        // The handle, not the pid: it knows its start time, so a pid reused since is nobody's to kill.
+        started.stream().filter(ProcessHandle::isAlive).flatMap(process -> Stream.concat(Stream.of(process), process.descendants()))
+                .map(ProcessHandle::pid).filter(Pids::alive).forEach(found::add);
         try (DirectoryStream<Path> proc = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
             for (Path process : proc) {
                 long pid = Long.parseLong(process.getFileName().toString());
@@ -96,7 +106,7 @@ final class Sandbox implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return found;
+        return new ArrayList<>(found);
     }
 
     private static boolean tagged(Path process, byte[] marker) {

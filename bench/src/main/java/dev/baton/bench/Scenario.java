@@ -1,6 +1,7 @@
 package dev.baton.bench;
 
 import dev.baton.testing.Poll;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -8,9 +9,16 @@ import java.util.List;
  * One restart run: a server, a paced load process in one mode, a steady phase, then restarts a gap
  * apart with the load still running. Paced throughout, so the steady phase's latency is a fair
  * reference for the restart windows' and the restarting JVMs boot on a machine with CPU to spare.
- * Each run has a sandbox of its own, so nothing of one outlives it.
+ * Or, for {@link FlatOutUpgrades}, the same under flat-out load with no gap. Each run has a
+ * sandbox of its own, so nothing of one outlives it.
  */
 final class Scenario {
+    /**
+     * Before flat-out load is measured, so that neither the servers' JIT nor the load process's
+     * lands in the steady phase. With 1 s, two fresh hello workers on 2 cores were still compiling
+     * through the steady phase, and upgrading came out 1.2 to 1.5 times as fast as steady.
+     */
+    private static final double FLAT_OUT_WARMUP_SECONDS = 3;
 
     /** What serves, and how it restarts. */
     enum Kind {
@@ -60,16 +68,31 @@ final class Scenario {
     }
 
     static Result run(Kind kind, Mode mode, Options options) throws Exception {
-        int count = kind.restarts(options);
-        long bound = (long) (options.steadySeconds() + count * (options.gapSeconds() + 120) + 60);
+        return run(kind, mode, kind.restarts(options), false, options);
+    }
+
+    /**
+     * {@code restarts} back to back under flat-out load, after an uncounted warm-up and the
+     * steady phase: what a restart costs a machine with no CPU to spare.
+     */
+    static Result flatOut(Kind kind, Mode mode, int restarts, Options options) throws Exception {
+        return run(kind, mode, restarts, true, options);
+    }
+
+    private static Result run(Kind kind, Mode mode, int count, boolean flatOut, Options options) throws Exception {
+        double warmUp = flatOut ? FLAT_OUT_WARMUP_SECONDS : 0;
+        double gap = flatOut ? 0 : options.gapSeconds();
+        long bound = (long) (warmUp + options.steadySeconds() + count * (gap + 120) + 60);
         List<RestartTiming> timings = new ArrayList<>();
         String error = null;
         try (Sandbox sandbox = new Sandbox()) {
             try (Server server = kind.server(sandbox, options)) {
                 server.start();
-                LoadProcess load = LoadProcess.start(sandbox, options, mode, server.port(), bound, sandbox.dir().resolve("load.log"));
+                Path log = sandbox.dir().resolve("load.log");
+                LoadProcess load = flatOut ? LoadProcess.flatOut(sandbox, options, mode, server.port(), warmUp, bound, log)
+                        : LoadProcess.start(sandbox, options, mode, server.port(), bound, log);
                 try {
-                    Poll.pause((long) (options.steadySeconds() * 1000)); // the steady phase's length
+                    Poll.pause((long) ((warmUp + options.steadySeconds()) * 1000)); // the steady phase's length
                     if (count > 0) {
                         load.restartsBegin();
                     }
@@ -80,7 +103,7 @@ final class Scenario {
                         } finally {
                             load.closeWindow();
                         }
-                        Poll.pause((long) (options.gapSeconds() * 1000)); // load between restarts
+                        Poll.pause((long) (gap * 1000)); // load between restarts
                     }
                 } catch (Exception e) {
                     error = e.getMessage();
