@@ -112,6 +112,16 @@ final class BatonServer implements Server {
         return Instant.parse(line.group(1)).toEpochMilli();
     }
 
+    @Override
+    public long masterRssKib() {
+        try {
+            Matcher rss = Pattern.compile("(?m)^VmRSS:\\s+(\\d+) kB").matcher(Files.readString(Path.of("/proc/" + masterPid() + "/status")));
+            return rss.find() ? Long.parseLong(rss.group(1)) : -1;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     /** QUIT to the current master: its workers drain and it exits. */
     @Override
     public void close() throws IOException {

@@ -157,6 +157,16 @@ final class Report {
                     "scenario", "mode", "n", "to new version served", "to old server gone", "to handoff (ready)"));
             rows.forEach(out::append);
         }
+        List<String> masters = new ArrayList<>();
+        for (Scenario.Result result : results.scenarios()) {
+            if (result.masterRssKib() >= 0) {
+                masters.add(String.format(Locale.ROOT, "%s after %d upgrades %,d KiB", result.mode().label,
+                        result.restarts().size(), result.masterRssKib()));
+            }
+        }
+        if (!masters.isEmpty()) {
+            out.append("Baton's master, resident (VmRSS, as status's rss_kib): ").append(String.join("; ", masters)).append('\n');
+        }
     }
 
     /** Each idle upgrade series beside a cold start of the same JVM, the yardstick a deploy without Baton has. */
@@ -285,6 +295,7 @@ final class Report {
         run.put("requestsPerSecond", Math.round(pacedThroughput(load)));
         run.put("steadySeconds", load.steadySeconds());
         run.put("restartPhaseSeconds", load.restartSeconds());
+        run.put("masterRssKib", result.masterRssKib() < 0 ? null : result.masterRssKib());
         Map<String, Object> latency = new LinkedHashMap<>();
         latency.put("all", latency(load.fast()));
         latency.put("steady", latency(load.bucket(Bucket.STEADY)));

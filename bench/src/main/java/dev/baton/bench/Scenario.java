@@ -60,8 +60,11 @@ final class Scenario {
         }
     }
 
-    /** What one run measured; {@code error} says why it stopped early, null if it did not. */
-    record Result(Kind kind, Mode mode, LoadResult load, List<RestartTiming> restarts, String error) {
+    /**
+     * What one run measured; {@code masterRssKib} is Baton's last master's resident memory at the
+     * end (-1 for the others); {@code error} says why it stopped early, null if it did not.
+     */
+    record Result(Kind kind, Mode mode, LoadResult load, List<RestartTiming> restarts, long masterRssKib, String error) {
     }
 
     private Scenario() {
@@ -109,7 +112,7 @@ final class Scenario {
                     error = e.getMessage();
                     sandbox.keep();
                 }
-                Result result = new Result(kind, mode, load.stop(), timings, error);
+                Result result = new Result(kind, mode, load.stop(), timings, server.masterRssKib(), error);
                 if (kind == Kind.BATON && result.load().failures() > 0) {
                     sandbox.keep(); // Baton's log and the load's, for whoever investigates
                 }

@@ -10,6 +10,11 @@ interface Server extends AutoCloseable {
     /** Replaces the running server by one serving {@code version}; returns once the old one is gone. */
     RestartTiming restart(String version) throws Exception;
 
+    /** The resident memory (VmRSS, KiB) of the master serving now, as its {@code status} says it; -1 for a server without one. */
+    default long masterRssKib() {
+        return -1;
+    }
+
     /** Stops it, gracefully where it can. The sandbox kills whatever is left. */
     @Override
     void close() throws Exception;

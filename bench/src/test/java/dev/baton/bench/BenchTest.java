@@ -37,6 +37,9 @@ class BenchTest {
             assertTrue(result.load().bucket(Bucket.WINDOW).count(Outcome.OK) > 0, "requests during upgrades, " + run);
             assertTrue(result.load().versions().keySet().containsAll(List.of("1", "2", "3", "4")),
                     "every version served: " + result.load().versions() + ", " + run);
+            assertTrue(result.masterRssKib() > 0, "the last master's resident memory, " + run);
+            assertTrue(table.contains(String.format(java.util.Locale.ROOT, "%s after 3 upgrades %,d KiB", result.mode().label,
+                    result.masterRssKib())), run);
         }
     }
 
