@@ -121,10 +121,11 @@ final class Report {
 
     private void timingsTable(StringBuilder out) {
         List<String> rows = new ArrayList<>();
-        String row = "%-22s %-10s %3s  %-20s %-20s %-20s%n";
+        String row = "%-27s %-10s %3s  %-20s %-20s %s%n";
         for (IdleUpgrades.Result idle : results.idle()) {
             if (!idle.timings().isEmpty()) {
-                rows.add(String.format(row, "idle, " + idle.jdk(), idle.jvmCache() ? "cache on" : "cache off", idle.timings().size(),
+                rows.add(String.format(row, "idle, " + idle.jdk(), idle.jvmCache() ? "cache on" : "cache off",
+                        idle.timings().size(),
                         spread(idle.timings(), RestartTiming::servingMillis),
                         spread(idle.timings(), RestartTiming::oldGoneMillis),
                         spread(idle.timings(), RestartTiming::readyMillis)));

@@ -15,6 +15,7 @@ final class HelloConfig {
     final Path pidFile;
     private final String listen;
     private final App app;
+    private boolean sharedJvmCache = true;
 
     HelloConfig(Sandbox sandbox) {
         this(sandbox, App.HELLO);
@@ -32,6 +33,12 @@ final class HelloConfig {
         this.app = app;
     }
 
+    /** The workers' JVM cache where Baton puts it by default, beside the pid file, instead of the suite's. */
+    HelloConfig withDefaultJvmCache() {
+        sharedJvmCache = false;
+        return this;
+    }
+
     /** The master's control socket, beside the pid file. */
     Path controlSocket() {
         return Path.of(pidFile + ".sock");
@@ -45,6 +52,9 @@ final class HelloConfig {
         List<String> lines = new ArrayList<>(List.of("listen = " + listen, "workers = " + workers, "pid = " + pidFile,
                 "graceful-timeout = 20"));
         lines.addAll(List.of(extra));
+        if (sharedJvmCache && lines.stream().noneMatch(line -> line.startsWith("jvm-cache ="))) {
+            lines.add("jvm-cache = " + Sandbox.WORKER_CACHE);
+        }
         if (lines.stream().noneMatch(line -> line.startsWith("command ="))) {
             lines.add("command = env HELLO_VERSION=" + version + " " + String.join(" ", app.command()));
         }

@@ -43,7 +43,7 @@ class JvmCacheTest {
     private Sandbox.Run start(Map<String, String> environment, String... extra) throws IOException {
         jar = sandbox.dir().resolve("hello.jar");
         Files.copy(App.HELLO.jar(), jar);
-        hello = new HelloConfig(sandbox);
+        hello = new HelloConfig(sandbox).withDefaultJvmCache();
         configure("1", extra);
         return sandbox.start(environment, List.of("start", "--config", hello.file.toString())).awaitReady();
     }

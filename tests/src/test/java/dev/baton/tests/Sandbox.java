@@ -36,6 +36,12 @@ final class Sandbox implements BeforeEachCallback, AfterEachCallback {
      * machine's services, instead of the user's ~/.cache: the first master trains, later ones map.
      */
     static final Path MASTER_CACHE = HOME.resolve("tests/target/baton-master-cache");
+    /**
+     * The workers' JVM cache (--jvm-cache) of every master a test starts without choosing one, as
+     * one service keeps one across its deploys: the suite trains an archive per worker command
+     * once instead of once per test (on JDK 25 each training costs seconds of CPU at exit).
+     */
+    static final Path WORKER_CACHE = HOME.resolve("tests/target/baton-jvm-cache");
 
     private String tag;
     private Path dir;
@@ -90,6 +96,9 @@ final class Sandbox implements BeforeEachCallback, AfterEachCallback {
         List<String> command = new ArrayList<>();
         command.add(LAUNCHER.toString());
         command.addAll(args);
+        if (!args.isEmpty() && args.get(0).equals("start") && !args.contains("--config") && !args.contains("--jvm-cache")) {
+            command.addAll(2, List.of("--jvm-cache", WORKER_CACHE.toString()));
+        }
         return launch(environment, command);
     }
 
