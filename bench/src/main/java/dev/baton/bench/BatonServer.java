@@ -40,7 +40,10 @@ final class BatonServer implements Server {
         this(sandbox, home, worker, workers, true);
     }
 
-    /** {@code jvmCache}: whether Baton keeps its workers' JVM cache (its default), beside the pid file. */
+    /**
+     * {@code jvmCache}: whether Baton keeps its JVM caches, as it does by default: the workers'
+     * beside the pid file, and the masters' own class-data archive (bin/baton's, in ~/.cache/baton).
+     */
     BatonServer(Sandbox sandbox, Path home, List<String> worker, int workers, boolean jvmCache) {
         this.sandbox = sandbox;
         this.jvmCache = jvmCache;
@@ -55,7 +58,9 @@ final class BatonServer implements Server {
     @Override
     public void start() throws IOException {
         configure("1");
-        Process master = sandbox.start(List.of(launcher.toString(), "start", "--config", config.toString()), Map.of(), log);
+        // A new master inherits its old master's environment, so this holds for every generation.
+        Map<String, String> environment = jvmCache ? Map.of() : Map.of("BATON_MASTER_CACHE", "off");
+        Process master = sandbox.start(List.of(launcher.toString(), "start", "--config", config.toString()), environment, log);
         try {
             Poll.until("Baton's workers ready", START, () -> {
                 if (!master.isAlive()) {

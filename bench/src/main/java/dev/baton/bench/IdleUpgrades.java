@@ -9,8 +9,8 @@ import java.util.List;
 /**
  * Baton's hot upgrade with no load at all: the fastest a deploy can be, from USR2 until the new
  * generation serves and until the old master is gone. Run once per worker JVM (the bench's own,
- * and {@code --java}'s) with the workers' JVM cache on and off, each beside cold starts of the same
- * JVM measured in the same run.
+ * and {@code --java}'s) with Baton's JVM caches (the workers' and the master's own archive) on
+ * and off, each beside cold starts of the same JVM measured in the same run.
  */
 final class IdleUpgrades {
     /**
@@ -60,7 +60,7 @@ final class IdleUpgrades {
         List<Long> cold = new ArrayList<>();
         try (Sandbox sandbox = new Sandbox()) {
             String java = javaOption != null ? javaOption : sandbox.java();
-            System.err.printf("baton-bench: Baton, idle upgrades, %s, JVM cache %s ...%n", java, cache ? "on" : "off");
+            System.err.printf("baton-bench: Baton, idle upgrades, %s, JVM caches %s ...%n", java, cache ? "on" : "off");
             List<String> app = options.app().command(java, options.home());
             try (BatonServer baton = new BatonServer(sandbox, options.home(), app, 2, cache)) {
                 baton.start();
