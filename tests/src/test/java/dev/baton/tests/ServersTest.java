@@ -117,7 +117,7 @@ class ServersTest {
             // The idle connection closed after its 1 s grace, not at the graceful timeout (20 s).
             assertTrue(stopMillis < 12_000, "stopped " + stopMillis + " ms after QUIT");
         }
-        baton.awaitLog("baton\\[" + master + "\\] master gen 6: exiting with status 0", Duration.ofSeconds(5));
+        baton.awaitLog("baton\\[" + master + "\\] master gen " + LAST_VERSION + ": exiting with status 0", Duration.ofSeconds(5));
         assertFalse(Files.exists(config.pidFile), "pid file removed");
         workers.forEach(w -> assertFalse(Processes.alive(w), "worker " + w + " gone"));
         assertEquals(List.of(), sandbox.survivors());
