@@ -117,6 +117,16 @@ final class Processes {
         }
     }
 
+    /**
+     * A master's worker processes: its children but for a new master it started on USR2, through
+     * bin/baton (a bash process until it execs java) or already a JVM.
+     */
+    static List<Integer> workers(int master) {
+        return children(master).stream()
+                .filter(child -> !isMaster(child) && !commandLine(child).contains(Sandbox.LAUNCHER.toString()))
+                .toList();
+    }
+
     private static String commandLine(int pid) {
         try {
             return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), StandardCharsets.UTF_8);
