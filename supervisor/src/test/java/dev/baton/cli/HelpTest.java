@@ -19,7 +19,7 @@ class HelpTest {
         ByteArrayOutputStream warnings = new ByteArrayOutputStream();
         System.setErr(new PrintStream(warnings, true, StandardCharsets.UTF_8));
         try {
-            CommandLine baton = new CommandLine(new Main());
+            CommandLine baton = Main.commandLine(null);
             assertTrue(baton.getUsageMessage().contains("Usage: baton"));
             for (Map.Entry<String, CommandLine> command : baton.getSubcommands().entrySet()) {
                 String usage = command.getValue().getUsageMessage();
