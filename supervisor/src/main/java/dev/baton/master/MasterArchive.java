@@ -63,7 +63,8 @@ final class MasterArchive {
     /** For the log and {@code status}. */
     String describe() {
         if (archive == null) {
-            return "none (no cache directory: set BATON_MASTER_CACHE, or HOME)";
+            return "off".equals(System.getenv("BATON_MASTER_CACHE")) ? "none (BATON_MASTER_CACHE=off)"
+                    : "none (no writable cache directory: set BATON_MASTER_CACHE, or HOME)";
         }
         if (mapped()) {
             return "using " + archive;
@@ -74,8 +75,11 @@ final class MasterArchive {
         if (written) {
             return "wrote " + archive + " for the next master";
         }
-        return classList != null ? "training " + archive + " (written once the workers are ready)"
-                : "none (" + archive + " was not mapped by this JVM)";
+        if (classList != null) {
+            return "training " + archive + " (written once the workers are ready)";
+        }
+        return Files.exists(archive) ? "none (" + archive + " was not mapped by this JVM)"
+                : "none yet (another master is training " + archive + ")";
     }
 
     /** Starts writing the archive if this master was asked to train one and none exists yet. */
@@ -85,12 +89,12 @@ final class MasterArchive {
         }
         removeLeftovers();
         temporary = Path.of(archive + "." + Posix.pid() + ".tmp");
-        List<String> dump = new ArrayList<>(List.of("nice", "-n", "10"));
-        dump.addAll(dumpCommand());
         Map<String, String> environment = new HashMap<>(System.getenv());
         removeFrom(environment);
         int output = -1;
         try {
+            List<String> dump = new ArrayList<>(List.of("nice", "-n", "10"));
+            dump.addAll(dumpCommand());
             // HotSpot's warnings about classes it leaves out go to a file, kept only if the dump fails.
             output = Posix.openForAppend(temporary + ".log");
             dumpPid = Spawn.command(dump).environment(environment).fd(1, output).fd(2, output).start();
@@ -167,6 +171,9 @@ final class MasterArchive {
     private List<String> dumpCommand() {
         List<String> argv = SignalMask.commandLine();
         int classPath = argv.indexOf("-cp");
+        if (classPath < 0) {
+            throw new IllegalStateException("this JVM was not started by bin/baton (no -cp)");
+        }
         List<String> command = new ArrayList<>();
         command.add(argv.get(0));
         for (String flag : argv.subList(1, classPath)) {
