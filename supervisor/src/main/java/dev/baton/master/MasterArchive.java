@@ -64,7 +64,7 @@ final class MasterArchive {
     String describe() {
         if (archive == null) {
             return "off".equals(System.getenv("BATON_MASTER_CACHE")) ? "none (BATON_MASTER_CACHE=off)"
-                    : "none (no writable cache directory: set BATON_MASTER_CACHE, or HOME)";
+                    : "none (no cache directory: set BATON_MASTER_CACHE, or HOME)";
         }
         if (mapped()) {
             return "using " + archive;
@@ -78,8 +78,11 @@ final class MasterArchive {
         if (classList != null) {
             return "training " + archive + " (written once the workers are ready)";
         }
-        return Files.exists(archive) ? "none (" + archive + " was not mapped by this JVM)"
-                : "none yet (another master is training " + archive + ")";
+        if (Files.exists(archive)) {
+            return "none (" + archive + " was not mapped by this JVM)";
+        }
+        return Files.isWritable(archive.getParent()) ? "none yet (another master is training " + archive + ")"
+                : "none (" + archive.getParent() + " is not writable)";
     }
 
     /** Starts writing the archive if this master was asked to train one and none exists yet. */
