@@ -19,6 +19,8 @@ import java.util.Set;
  */
 final class Processes {
     static final String TAG = "BATON_TEST_TAG";
+    /** What a master's command line holds: {@code bin/baton start}'s class and verb. */
+    private static final String MASTER = "dev.baton.cli.Main\0start\0";
 
     private Processes() {
     }
@@ -106,7 +108,7 @@ final class Processes {
      * master's command line until it execs, with one thread where a JVM has a dozen.
      */
     static boolean isMaster(int pid) {
-        if (!commandLine(pid).contains("dev.baton.cli.Main\0start\0")) {
+        if (!commandLine(pid).contains(MASTER)) {
             return false;
         }
         try {
@@ -119,11 +121,14 @@ final class Processes {
 
     /**
      * A master's worker processes: its children but for a new master it started on USR2, through
-     * bin/baton (a bash process until it execs java) or already a JVM.
+     * bin/baton (a bash process until it execs java) or already a JVM, its first thread alone or
+     * not. A child forked a moment ago carries its master's command line until it execs, and is
+     * left out too: a worker is counted from its exec on, which is when it starts costing anything.
      */
     static List<Integer> workers(int master) {
         return children(master).stream()
-                .filter(child -> !isMaster(child) && !commandLine(child).contains(Sandbox.LAUNCHER.toString()))
+                .filter(child -> !commandLine(child).contains(MASTER))
+                .filter(child -> !commandLine(child).contains(Sandbox.LAUNCHER.toString()))
                 .toList();
     }
 
