@@ -21,8 +21,8 @@ import java.util.stream.Stream;
 /**
  * Class-data sharing archives (JDK 17-24) and AOT caches (JDK 25+) for worker JVMs, trained by one
  * generation's workers and used by the next ones (a HotSpot {@code java} starts about a quarter
- * faster with one). The flags reach any
- * worker command that runs the {@code java} launcher through {@code JDK_JAVA_OPTIONS}.
+ * faster with one). The flags go on the command line of any worker command that runs
+ * {@code java} itself (after {@code env NAME=value ...} or not), right after {@code java}.
  *
  * <p>An archive is named by a hash of everything it depends on: the JVM (its binary, release file
  * and libjvm), the worker's command line and the size and time of every jar it names. Anything
@@ -42,17 +42,45 @@ final class JvmCache {
     /** Below this much free space, no worker trains: an archive is 7-30 MB, and the disk is the application's. */
     private static final long MIN_FREE_BYTES = 128L << 20;
     /** A mismatched or unreadable archive then means a start without it, and nothing in the log. */
-    private static final String SILENT = "-Xlog:cds=off -Xlog:cds+dynamic=off";
+    private static final List<String> SILENT = List.of("-Xlog:cds=off", "-Xlog:cds+dynamic=off");
     /** The first JDK with the AOT cache (JEP 483, 514): about 15% faster than a CDS archive for hello here. */
     private static final int AOT_CACHE = 25;
     private static final List<String> JVM_VARIABLES = List.of("JDK_JAVA_OPTIONS", "JAVA_TOOL_OPTIONS", "CLASSPATH");
 
-    /** What one worker does with the cache, as the log and {@code status} say it. */
-    record Use(Kind kind, Path archive, Path training, String detail, boolean aot) {
+    /**
+     * What one worker does with the cache, as the log and {@code status} say it; {@code javaAt}
+     * is where its command names {@code java}.
+     */
+    record Use(Kind kind, Path archive, Path training, String detail, boolean aot, int javaAt) {
         enum Kind { USING, TRAINING, NONE }
 
         static Use none(String why) {
-            return new Use(Kind.NONE, null, null, why, false);
+            return new Use(Kind.NONE, null, null, why, false, -1);
+        }
+
+        /**
+         * {@code command} with the cache's flags right after {@code java}: before the command's
+         * own options, which win. On the command line rather than in JDK_JAVA_OPTIONS, which the
+         * launcher announces with a NOTE line in the log at every start, and which any java the
+         * application itself runs would inherit, training flags included.
+         */
+        List<String> apply(List<String> command) {
+            List<String> flags = switch (kind) {
+                case USING -> List.of((aot ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=") + archive);
+                case TRAINING -> List.of((aot ? "-XX:AOTCacheOutput=" : "-XX:ArchiveClassesAtExit=") + training);
+                case NONE -> List.of();
+            };
+            if (flags.isEmpty()) {
+                return command;
+            }
+            List<String> applied = new ArrayList<>(command.subList(0, javaAt + 1));
+            applied.addAll(flags);
+            applied.addAll(SILENT);
+            if (aot) {
+                applied.add("-Xlog:aot=off");
+            }
+            applied.addAll(command.subList(javaAt + 1, command.size()));
+            return applied;
         }
 
         String describe() {
@@ -77,30 +105,19 @@ final class JvmCache {
         return dir;
     }
 
-    /** Chooses this worker's use of the cache and adds its flags to {@code environment}. */
+    /**
+     * Chooses this worker's use of the cache, for a worker started with {@code environment};
+     * {@link Use#apply} gives its command with the flags.
+     */
     Use prepare(List<String> command, Map<String, String> environment) {
         if (dir == null) {
             return Use.none("--jvm-cache off");
         }
-        Use use;
         try {
-            use = choose(command, environment);
+            return choose(command, environment);
         } catch (IOException | RuntimeException e) {
-            use = Use.none(problem("cannot use " + dir + ": " + reason(e)));
+            return Use.none(problem("cannot use " + dir + ": " + reason(e)));
         }
-        // -Xshare:auto would be refused beside AOTCacheOutput; it is HotSpot's default anyway.
-        String flags = switch (use.kind()) {
-            case USING -> (use.aot() ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=") + use.archive() + " " + SILENT
-                    + (use.aot() ? " -Xlog:aot=off" : "");
-            case TRAINING -> (use.aot() ? "-XX:AOTCacheOutput=" : "-XX:ArchiveClassesAtExit=") + use.training() + " "
-                    + SILENT + (use.aot() ? " -Xlog:aot=off" : "");
-            case NONE -> null;
-        };
-        if (flags != null) {
-            String given = environment.get("JDK_JAVA_OPTIONS");
-            environment.put("JDK_JAVA_OPTIONS", given == null || given.isBlank() ? flags : given + " " + flags);
-        }
-        return use;
     }
 
     private Use choose(List<String> command, Map<String, String> environment) throws IOException {
@@ -147,7 +164,7 @@ final class JvmCache {
         boolean aot = major >= AOT_CACHE;
         Path archive = dir.resolve(key + (aot ? ".aot" : ".jsa"));
         if (Files.isRegularFile(archive)) {
-            return new Use(Use.Kind.USING, archive, null, key, aot);
+            return new Use(Use.Kind.USING, archive, null, key, aot, start);
         }
         if (training.contains(archive)) {
             return Use.none("another worker is training " + archive);
@@ -163,7 +180,7 @@ final class JvmCache {
         Path temporary = dir.resolve(key + "." + ProcessHandle.current().pid() + "." + System.nanoTime() + ".tmp");
         training.add(archive);
         lastProblem = null;
-        return new Use(Use.Kind.TRAINING, archive, temporary, key, aot);
+        return new Use(Use.Kind.TRAINING, archive, temporary, key, aot, start);
     }
 
     /**

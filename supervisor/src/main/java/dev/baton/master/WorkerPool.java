@@ -200,7 +200,7 @@ final class WorkerPool {
         String label = slot.label(listeners.size() > 1);
         WorkerOs.Started started;
         try {
-            started = os.start(settings.command(), environment, listeners.get(slot.listener).fd(), outputFd);
+            started = os.start(cache.apply(settings.command()), environment, listeners.get(slot.listener).fd(), outputFd);
         } catch (RuntimeException e) {
             // Out of fds or processes, a command gone: the slot waits as after a failed start.
             jvmCache.exited(cache, false, self);

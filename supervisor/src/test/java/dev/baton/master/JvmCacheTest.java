@@ -48,28 +48,30 @@ class JvmCacheTest {
 
     @Test
     void aTrainedArchiveIsUsedByTheNextWorkersWhateverTheirEnvAssignments() throws IOException {
-        Map<String, String> first = mine();
-        JvmCache.Use training = cache.prepare(command(jar, "1"), first);
+        JvmCache.Use training = cache.prepare(command(jar, "1"), mine());
         assertEquals(JvmCache.Use.Kind.TRAINING, training.kind(), training.describe());
-        assertTrue(first.get("JDK_JAVA_OPTIONS").contains("=" + training.training() + " "), first.toString());
+        List<String> trainer = training.apply(command(jar, "1"));
+        String flag = training.aot() ? "-XX:AOTCacheOutput=" : "-XX:ArchiveClassesAtExit=";
+        assertEquals(List.of("env", "HELLO_VERSION=1", JAVA, flag + training.training()),
+                trainer.subList(0, 4), "the flags right after java, before the command's own: " + trainer);
+        assertEquals(List.of("-Xmx64m", "-jar", jar.toString()), trainer.subList(trainer.size() - 3, trainer.size()));
 
         JvmCache.Use second = cache.prepare(command(jar, "2"), mine());
         assertEquals(JvmCache.Use.Kind.NONE, second.kind(), "one trainer at a time: " + second.describe());
 
         trained(training, true);
         assertFalse(Files.exists(training.training()));
-        Map<String, String> next = mine();
-        JvmCache.Use using = cache.prepare(command(jar, "3"), next);
+        JvmCache.Use using = cache.prepare(command(jar, "3"), mine());
         assertEquals(JvmCache.Use.Kind.USING, using.kind(), using.describe());
         assertEquals(training.archive(), using.archive());
-        assertTrue(next.get("JDK_JAVA_OPTIONS").startsWith("-Dmine=1 -XX:"), "the user's options come first: " + next);
-        assertTrue(next.get("JDK_JAVA_OPTIONS").contains(using.archive().toString()), next.toString());
+        assertTrue(using.apply(command(jar, "3")).contains((using.aot() ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=") + using.archive()),
+                using.apply(command(jar, "3")).toString());
 
         assertEquals(JvmCache.Use.Kind.TRAINING, cache.prepare(command(jar, "3"), environment()).kind(),
                 "other JVM options of the user's are another archive");
     }
 
-    /** The user's own JDK_JAVA_OPTIONS, which Baton's flags must not replace. */
+    /** The user's own JDK_JAVA_OPTIONS: part of what an archive is named by. */
     private Map<String, String> mine() {
         Map<String, String> environment = environment();
         environment.put("JDK_JAVA_OPTIONS", "-Dmine=1");
@@ -111,7 +113,7 @@ class JvmCacheTest {
         JvmCache.Use use = new JvmCache(file.resolve("cache")).prepare(command(jar, "1"), environment);
         assertEquals(JvmCache.Use.Kind.NONE, use.kind());
         assertTrue(use.describe().contains("cannot use " + file.resolve("cache")), use.describe());
-        assertFalse(environment.containsKey("JDK_JAVA_OPTIONS"), environment.toString());
+        assertEquals(command(jar, "1"), use.apply(command(jar, "1")), "no flags");
     }
 
     @Test

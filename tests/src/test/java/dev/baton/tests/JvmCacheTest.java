@@ -108,6 +108,12 @@ class JvmCacheTest {
         Matcher using = USING.matcher(json.output());
         assertTrue(using.find() && using.group(1).equals(archive.toString()) && using.find(), json.output());
         assertFalse(baton.log().contains("warning"), "no JVM warning in the log:\n" + baton.log());
+        // On the command line, not in JDK_JAVA_OPTIONS, which the launcher announces at every start.
+        assertFalse(baton.log().contains("Picked up JDK_JAVA_OPTIONS"), baton.log());
+        for (Control.Worker worker : Control.workers(status())) {
+            String argv = Files.readString(Path.of("/proc/" + worker.pid() + "/cmdline")).replace('\0', ' ');
+            assertTrue(argv.contains("-XX:SharedArchiveFile=" + archive) || argv.contains("-XX:AOTCache=" + archive), argv);
+        }
 
         // A deploy of a new build: the old archive no longer matches, and is neither offered nor an error.
         awaitOldMasterGone(baton, 3);
