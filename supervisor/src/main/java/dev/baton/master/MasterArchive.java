@@ -38,6 +38,7 @@ final class MasterArchive {
 
     private final Path archive;
     private final Path classList;
+    private final boolean mapped;
     private int dumpPid;
     private Path temporary;
     private boolean written;
@@ -45,6 +46,8 @@ final class MasterArchive {
     private MasterArchive(Path archive, Path classList) {
         this.archive = archive;
         this.classList = classList;
+        // HotSpot maps it at start or never: one look at this JVM's mappings says it for good.
+        this.mapped = archive != null && mapped(archive);
     }
 
     static MasterArchive fromEnvironment() {
@@ -54,10 +57,15 @@ final class MasterArchive {
                 classList == null || classList.isEmpty() ? null : Path.of(classList));
     }
 
-    /** What a worker or a new master must not inherit: the launcher decides these afresh for each JVM. */
-    static void removeFrom(Map<String, String> environment) {
+    /**
+     * This master's environment for a process it starts (a worker, a new master, the dump), but
+     * for what the launcher decides afresh for each master JVM.
+     */
+    static Map<String, String> childEnvironment() {
+        Map<String, String> environment = new HashMap<>(System.getenv());
         environment.remove(ARCHIVE);
         environment.remove(CLASS_LIST);
+        return environment;
     }
 
     /** For the log and {@code status}. */
@@ -66,7 +74,7 @@ final class MasterArchive {
             return "off".equals(System.getenv("BATON_MASTER_CACHE")) ? "none (BATON_MASTER_CACHE=off)"
                     : "none (no cache directory: set BATON_MASTER_CACHE, or HOME)";
         }
-        if (mapped()) {
+        if (mapped) {
             return "using " + archive;
         }
         if (dumpPid > 0) {
@@ -92,15 +100,13 @@ final class MasterArchive {
         }
         removeLeftovers();
         temporary = Path.of(archive + "." + Posix.pid() + ".tmp");
-        Map<String, String> environment = new HashMap<>(System.getenv());
-        removeFrom(environment);
         int output = -1;
         try {
             List<String> dump = new ArrayList<>(List.of("nice", "-n", "10"));
             dump.addAll(dumpCommand());
             // HotSpot's warnings about classes it leaves out go to a file, kept only if the dump fails.
             output = Posix.openForAppend(temporary + ".log");
-            dumpPid = Spawn.command(dump).environment(environment).fd(1, output).fd(2, output).start();
+            dumpPid = Spawn.command(dump).environment(childEnvironment()).fd(1, output).fd(2, output).start();
             Log.line(self, "class-data archive: writing " + archive + " in the background (pid " + dumpPid + ")");
         } catch (RuntimeException e) {
             Log.line(self, "class-data archive: cannot start writing " + archive + ": " + e.getMessage());
@@ -161,7 +167,7 @@ final class MasterArchive {
         }
     }
 
-    private boolean mapped() {
+    private static boolean mapped(Path archive) {
         try (Stream<String> maps = Files.lines(Path.of("/proc/self/maps"))) {
             String name = archive.toString();
             return maps.anyMatch(line -> line.endsWith(name));

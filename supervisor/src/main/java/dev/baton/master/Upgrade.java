@@ -5,7 +5,6 @@ import dev.baton.posix.Posix;
 import dev.baton.signals.Signal;
 import dev.baton.signals.SignalMask;
 import dev.baton.spawn.Spawn;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
@@ -64,8 +63,7 @@ final class Upgrade {
                          Consumer<Event> events) {
         int[] report = Posix.pipe();
         try {
-            Map<String, String> environment = new HashMap<>(System.getenv());
-            MasterArchive.removeFrom(environment);
+            Map<String, String> environment = MasterArchive.childEnvironment();
             environment.putAll(Inheritance.environment(oldMaster, generation, listeners.size()));
             Spawn spawn = Spawn.command(context.argv())
                     .environment(environment)

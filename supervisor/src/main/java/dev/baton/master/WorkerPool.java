@@ -233,8 +233,7 @@ final class WorkerPool {
     }
 
     private Map<String, String> environment(Slot slot) {
-        Map<String, String> environment = new HashMap<>(System.getenv());
-        MasterArchive.removeFrom(environment);
+        Map<String, String> environment = MasterArchive.childEnvironment();
         NOT_FOR_WORKERS.forEach(environment::remove);
         Inheritance.VARIABLES.forEach(environment::remove);
         WorkerEnvironment.NAMES.forEach(environment::remove);
