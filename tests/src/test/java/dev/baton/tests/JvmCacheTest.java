@@ -111,7 +111,7 @@ class JvmCacheTest {
         // On the command line, not in JDK_JAVA_OPTIONS, which the launcher announces at every start.
         assertFalse(baton.log().contains("Picked up JDK_JAVA_OPTIONS"), baton.log());
         for (Control.Worker worker : Control.workers(status())) {
-            String argv = Files.readString(Path.of("/proc/" + worker.pid() + "/cmdline")).replace('\0', ' ');
+            String argv = Processes.commandLine(worker.pid()).replace('\0', ' ');
             assertTrue(argv.contains("-XX:SharedArchiveFile=" + archive) || argv.contains("-XX:AOTCache=" + archive), argv);
         }
 

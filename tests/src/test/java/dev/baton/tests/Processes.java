@@ -67,20 +67,25 @@ final class Processes {
 
     /** The process's state letter (R, S, Z...), or null if it does not exist. */
     static String state(int pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            return stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-        } catch (IOException e) {
-            return null;
-        }
+        String[] stat = stat(pid);
+        return stat == null ? null : stat[0];
     }
 
     static int parent(int pid) {
+        String[] stat = stat(pid);
+        return stat == null ? -1 : Integer.parseInt(stat[1]);
+    }
+
+    /**
+     * /proc/PID/stat from its third field (the state) on, after the command name, which may
+     * itself hold spaces; null if the process does not exist.
+     */
+    private static String[] stat(int pid) {
         try {
             String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            return Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]);
+            return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         } catch (IOException e) {
-            return -1;
+            return null;
         }
     }
 
@@ -111,12 +116,8 @@ final class Processes {
         if (!commandLine(pid).contains(MASTER)) {
             return false;
         }
-        try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            return Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[17]) > 1;
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
+        String[] stat = stat(pid);
+        return stat != null && Integer.parseInt(stat[17]) > 1; // num_threads, field 20
     }
 
     /**
@@ -126,13 +127,14 @@ final class Processes {
      * left out too: a worker is counted from its exec on, which is when it starts costing anything.
      */
     static List<Integer> workers(int master) {
-        return children(master).stream()
-                .filter(child -> !commandLine(child).contains(MASTER))
-                .filter(child -> !commandLine(child).contains(Sandbox.LAUNCHER.toString()))
-                .toList();
+        return children(master).stream().filter(child -> {
+            String commandLine = commandLine(child);
+            return !commandLine.contains(MASTER) && !commandLine.contains(Sandbox.LAUNCHER.toString());
+        }).toList();
     }
 
-    private static String commandLine(int pid) {
+    /** The process's argv, NUL-separated as in /proc; empty if it does not exist. */
+    static String commandLine(int pid) {
         try {
             return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), StandardCharsets.UTF_8);
         } catch (IOException e) {
