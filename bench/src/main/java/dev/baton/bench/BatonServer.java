@@ -30,7 +30,7 @@ final class BatonServer implements Server {
     private final Path launcher;
     private final List<String> worker;
     private final int workers;
-    private final boolean jvmCache;
+    private final boolean speedUps;
     private final Path config;
     private final Path pidFile;
     private final Path log;
@@ -41,12 +41,13 @@ final class BatonServer implements Server {
     }
 
     /**
-     * {@code jvmCache}: whether Baton keeps its JVM caches, as it does by default: the workers'
-     * beside the pid file, and the masters' own class-data archive (bin/baton's, in ~/.cache/baton).
+     * {@code speedUps}: whether Baton speeds up its upgrades, as it does by default: the workers'
+     * JVM cache beside the pid file, the masters' own class-data archive (bin/baton's, in
+     * ~/.cache/baton), and the standby master.
      */
-    BatonServer(Sandbox sandbox, Path home, List<String> worker, int workers, boolean jvmCache) {
+    BatonServer(Sandbox sandbox, Path home, List<String> worker, int workers, boolean speedUps) {
         this.sandbox = sandbox;
-        this.jvmCache = jvmCache;
+        this.speedUps = speedUps;
         this.launcher = home.resolve("bin/baton");
         this.worker = worker;
         this.workers = workers;
@@ -59,7 +60,7 @@ final class BatonServer implements Server {
     public void start() throws IOException {
         configure("1");
         // A new master inherits its old master's environment, so this holds for every generation.
-        Map<String, String> environment = jvmCache ? Map.of() : Map.of("BATON_MASTER_CACHE", "off");
+        Map<String, String> environment = speedUps ? Map.of() : Map.of("BATON_MASTER_CACHE", "off");
         Process master = sandbox.start(List.of(launcher.toString(), "start", "--config", config.toString()), environment, log);
         try {
             Poll.until("Baton's workers ready", START, () -> {
@@ -110,11 +111,21 @@ final class BatonServer implements Server {
 
     /** When the old master took USR2 or the upgrade request, from its log line (the same wall clock as the probe's). */
     private long usr2Taken(long oldMaster) {
-        Matcher line = Pattern.compile("(?m)^(\\S+) baton\\[" + oldMaster + "\\] .*(USR2|upgrade request).*: started new master").matcher(log());
+        Matcher line = Pattern.compile("(?m)^(\\S+) baton\\[" + oldMaster + "\\] .*(USR2|upgrade request).*: (started new|woke standby) master").matcher(log());
         if (!line.find()) {
             throw new IllegalStateException("master " + oldMaster + " logged no upgrade in " + log);
         }
         return Instant.parse(line.group(1)).toEpochMilli();
+    }
+
+    /** Until the master's standby has parked; at once with the speed-ups off. */
+    @Override
+    public void settle() throws IOException {
+        if (!speedUps) {
+            return;
+        }
+        Pattern parked = Pattern.compile("baton\\[" + masterPid() + "\\] master gen \\d+: standby master \\(pid \\d+\\) parked");
+        Poll.until("standby master parked", START, () -> parked.matcher(log()).find() ? Boolean.TRUE : null);
     }
 
     @Override
@@ -147,7 +158,8 @@ final class BatonServer implements Server {
                 "listen = 127.0.0.1:0",
                 "workers = " + workers,
                 "pid = " + pidFile,
-                "jvm-cache = " + (jvmCache ? pidFile.resolveSibling("baton.jvm-cache") : "off"),
+                "jvm-cache = " + (speedUps ? pidFile.resolveSibling("baton.jvm-cache") : "off"),
+                "standby = " + (speedUps ? "on" : "off"),
                 "command = env HELLO_VERSION=" + version + " " + String.join(" ", worker)));
     }
 

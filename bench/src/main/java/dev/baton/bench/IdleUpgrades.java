@@ -9,8 +9,8 @@ import java.util.List;
 /**
  * Baton's hot upgrade with no load at all: the fastest a deploy can be, from USR2 until the new
  * generation serves and until the old master is gone. Run once per worker JVM (the bench's own,
- * and {@code --java}'s) with Baton's JVM caches (the workers' and the master's own archive) on
- * and off, each beside cold starts of the same JVM measured in the same run.
+ * and {@code --java}'s) with Baton's speed-ups (the workers' JVM cache, the master's own archive
+ * and the standby master) on and off, each beside cold starts of the same JVM measured in the same run.
  */
 final class IdleUpgrades {
     /**
@@ -20,10 +20,10 @@ final class IdleUpgrades {
     private static final long SETTLE_MILLIS = 1_000;
 
     /**
-     * The upgrades' timings on one JVM, cache on or off, and that JVM's cold starts; {@code error}
+     * The upgrades' timings on one JVM, speed-ups on or off, and that JVM's cold starts; {@code error}
      * says why they stopped early, null if they did not.
      */
-    record Result(String java, boolean jvmCache, List<RestartTiming> timings, List<Long> coldMillis, String error) {
+    record Result(String java, boolean speedUps, List<RestartTiming> timings, List<Long> coldMillis, String error) {
         /** The JDK's directory name, e.g. temurin-25-jdk-amd64. */
         String jdk() {
             Path home = Path.of(java).getParent().getParent();
@@ -42,34 +42,39 @@ final class IdleUpgrades {
             javas.add(options.java().toString());
         }
         for (String java : javas) {
-            for (boolean cache : List.of(true, false)) {
-                results.add(run(options, java, cache));
+            for (boolean speedUps : List.of(true, false)) {
+                results.add(run(options, java, speedUps));
             }
         }
         return results;
     }
 
     /**
-     * One untimed upgrade first: with the cache on, generation 2 starts while generation 1 (the
-     * trainer) still serves, so only generation 3 on has an archive; with it off, the same for
+     * One untimed upgrade first: with the speed-ups on, generation 2 starts while generation 1 (the
+     * trainer) still serves, so only generation 3 on has an archive; with them off, the same for
      * fairness. {@code upgrade --wait} returns once the old master is gone, its archive written.
+     * Upgrades and cold starts alike wait for the standby master to park, as a deploy minutes after
+     * the last finds it, so that its start weighs on neither.
      */
-    private static Result run(Options options, String javaOption, boolean cache) throws IOException {
+    private static Result run(Options options, String javaOption, boolean speedUps) throws IOException {
         String error = null;
         List<RestartTiming> timings = new ArrayList<>();
         List<Long> cold = new ArrayList<>();
         try (Sandbox sandbox = new Sandbox()) {
             String java = javaOption != null ? javaOption : sandbox.java();
-            System.err.printf("baton-bench: Baton, idle upgrades, %s, JVM caches %s ...%n", java, cache ? "on" : "off");
+            System.err.printf("baton-bench: Baton, idle upgrades, %s, speed-ups %s ...%n", java, speedUps ? "on" : "off");
             List<String> app = options.app().command(java, options.home());
-            try (BatonServer baton = new BatonServer(sandbox, options.home(), app, 2, cache)) {
+            try (BatonServer baton = new BatonServer(sandbox, options.home(), app, 2, speedUps)) {
                 baton.start();
+                baton.settle();
                 Poll.pause(SETTLE_MILLIS);
                 baton.restart("2");
+                baton.settle();
                 // A cold start after each upgrade, so that a busy neighbour weighs on both alike.
                 for (int i = 1; i <= options.idleUpgrades(); i++) {
                     Poll.pause(SETTLE_MILLIS);
                     timings.add(baton.restart(Integer.toString(i + 2)));
+                    baton.settle();
                     Poll.pause(SETTLE_MILLIS);
                     cold.add(ColdStart.run(sandbox, app));
                 }
@@ -77,7 +82,7 @@ final class IdleUpgrades {
                 error = e.getMessage();
                 sandbox.keep();
             }
-            return new Result(java, cache, timings, cold, error);
+            return new Result(java, speedUps, timings, cold, error);
         }
     }
 }

@@ -38,8 +38,8 @@ record Options(
               --overhead-workers N  Baton's workers in the overhead phase (default 1: one JVM
                                 against bare hello's one, so the ratio is what supervision costs)
               --idle-upgrades N Baton upgrades with no load, timed; 0 skips them (default 5). They run with
-                                Baton's JVM caches (the workers' and the master's) on and off, each
-                                beside N cold 'java -jar hello.jar'
+                                Baton's speed-ups (the workers' JVM cache, the master's archive and
+                                the standby master) on and off, each beside N cold 'java -jar hello.jar'
               --java PATH       also run the idle upgrades with workers on this java (e.g. a JDK 25)
               --steady S        seconds of load per restart run before any restart, paced or, before the
                                 upgrades under flat-out load, flat out (default 2)

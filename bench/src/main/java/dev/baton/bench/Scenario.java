@@ -9,8 +9,9 @@ import java.util.List;
  * One restart run: a server, a paced load process in one mode, a steady phase, then restarts a gap
  * apart with the load still running. Paced throughout, so the steady phase's latency is a fair
  * reference for the restart windows' and the restarting JVMs boot on a machine with CPU to spare.
- * Or, for {@link FlatOutUpgrades}, the same under flat-out load with no gap. Each run has a
- * sandbox of its own, so nothing of one outlives it.
+ * Or, for {@link FlatOutUpgrades}, the same under flat-out load with no gap. Before the load and
+ * after each restart the server settles (Baton's standby master parks), as a deploy minutes after
+ * the last finds it. Each run has a sandbox of its own, so nothing of one outlives it.
  */
 final class Scenario {
     /**
@@ -91,6 +92,7 @@ final class Scenario {
         try (Sandbox sandbox = new Sandbox()) {
             try (Server server = kind.server(sandbox, options)) {
                 server.start();
+                server.settle();
                 Path log = sandbox.dir().resolve("load.log");
                 LoadProcess load = flatOut ? LoadProcess.flatOut(sandbox, options, mode, server.port(), warmUp, bound, log)
                         : LoadProcess.start(sandbox, options, mode, server.port(), bound, log);
@@ -106,6 +108,7 @@ final class Scenario {
                         } finally {
                             load.closeWindow();
                         }
+                        server.settle();
                         Poll.pause((long) (gap * 1000)); // load between restarts
                     }
                 } catch (Exception e) {

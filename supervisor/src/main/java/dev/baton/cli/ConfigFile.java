@@ -17,7 +17,7 @@ import java.util.Set;
  */
 final class ConfigFile {
     static final Set<String> KEYS = Set.of("listen", "workers", "pid", "graceful-timeout", "boot-timeout",
-            "handoff", "warmup-path", "warmup-requests", "timeout", "max-requests", "max-rss", "rolling-batch",
+            "handoff", "standby", "warmup-path", "warmup-requests", "timeout", "max-requests", "max-rss", "rolling-batch",
             "health-path", "health-delay", "log", "jvm-cache", "command");
 
     private final Path path;

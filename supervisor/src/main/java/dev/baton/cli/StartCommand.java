@@ -5,6 +5,7 @@ import dev.baton.master.Inheritance;
 import dev.baton.master.Master;
 import dev.baton.master.PidFile;
 import dev.baton.master.Settings;
+import dev.baton.master.Standby;
 import dev.baton.master.StartContext;
 import dev.baton.master.StartupSteps;
 import dev.baton.net.ListenAddress;
@@ -61,6 +62,11 @@ final class StartCommand implements Callable<Integer> {
             description = "After USR2: 'auto' stops the old generation once every new worker is ready; 'manual' waits for "
                     + "QUIT to the old master. Default: auto.")
     String handoff;
+
+    @Option(names = "--standby", paramLabel = "on|off",
+            description = "Keep the next master started and parked, so an upgrade (USR2) starts no master JVM of its own: "
+                    + "about 300 ms less per deploy, for about 45 MB of memory. Default: on.")
+    String standby;
 
     @Option(names = "--warmup-path", paramLabel = "PATH",
             description = "Before a worker takes traffic, it sends --warmup-requests GET requests for PATH to itself.")
@@ -128,15 +134,22 @@ final class StartCommand implements Callable<Integer> {
         StartupSteps.mark("cli");
         Optional<Inheritance> inheritance = Inheritance.fromEnvironment();
         SocketActivation activation = inheritance.isPresent() ? SocketActivation.none() : SocketActivation.fromEnvironment();
+        List<String> argv = new ArrayList<>();
+        String launcher = System.getenv("BATON_LAUNCHER");
+        argv.add(launcher != null ? launcher : "baton");
+        argv.addAll(spec.commandLine().getParseResult().originalArgs());
         Settings settings;
         List<Listener> listeners = new ArrayList<>();
         try {
-            settings = settings();
-            StartupSteps.mark("settings");
             HashSet<Integer> keep = new HashSet<>(inheritance.map(Inheritance::fds).orElse(List.of()));
             keep.addAll(activation.fds());
+            keep.addAll(Standby.fds());
             SignalMask.ensure(keep);
             StartupSteps.mark("native binding and signal mask");
+            // A standby waits here for its upgrade: the config file is read after, as by any new master.
+            inheritance.ifPresent(i -> Standby.parkIfStandby(i, argv, this::settings));
+            settings = settings();
+            StartupSteps.mark("settings");
             if (inheritance.isPresent()) {
                 inheritance.get().listenerFds().forEach(fd -> listeners.add(Listener.adopt(fd)));
             } else {
@@ -149,10 +162,6 @@ final class StartCommand implements Callable<Integer> {
             inheritance.ifPresent(i -> i.reportFailure(e.getMessage()));
             throw e;
         }
-        List<String> argv = new ArrayList<>();
-        String launcher = System.getenv("BATON_LAUNCHER");
-        argv.add(launcher != null ? launcher : "baton");
-        argv.addAll(spec.commandLine().getParseResult().originalArgs());
         return new Master(settings, this::settings, listeners, StartContext.of(argv), inheritance.orElse(null)).run();
     }
 
@@ -176,13 +185,8 @@ final class StartCommand implements Callable<Integer> {
         }
         Duration graceful = Tunable.GRACEFUL_TIMEOUT.duration(gracefulTimeout, file);
         Duration boot = Tunable.BOOT_TIMEOUT.duration(bootTimeout, file);
-        String handoffText = handoff != null ? handoff : file != null && file.get("handoff") != null ? file.get("handoff") : "auto";
-        Handoff handoffMode = switch (handoffText.toLowerCase(Locale.ROOT)) {
-            case "auto" -> Handoff.AUTO;
-            case "manual" -> Handoff.MANUAL;
-            default -> throw new UserError((handoff == null ? file.origin("handoff") + ": " : "--handoff: ")
-                    + "expected auto or manual, got '" + handoffText + "'");
-        };
+        Handoff handoffMode = choice("handoff", handoff, file, "auto", Handoff.AUTO, "manual", Handoff.MANUAL);
+        boolean standbyOn = choice("standby", standby, file, "on", true, "off", false);
         String warmup = warmupPath != null ? warmupPath : file != null ? file.get("warmup-path") : null;
         if (warmup != null && !warmup.startsWith("/")) {
             throw new UserError("--warmup-path must start with '/', got '" + warmup + "'");
@@ -202,8 +206,23 @@ final class StartCommand implements Callable<Integer> {
             logFile = logFile.toAbsolutePath();
             checkWritable("log", logFile);
         }
-        return new Settings(addresses, workerCount, pidFile, graceful, boot, hung, handoffMode, warmup, warmupCount,
+        return new Settings(addresses, workerCount, pidFile, graceful, boot, hung, handoffMode, standbyOn, warmup, warmupCount,
                 requestLimit, rssLimit, batch, health, healthWait, logFile, jvmCacheDir(file, pidFile), workerCommand(file));
+    }
+
+    /**
+     * An option that is one of two words, given on the command line, else in the config file, else
+     * the first (the default).
+     */
+    private static <T> T choice(String key, String given, ConfigFile file, String first, T firstValue, String second,
+                                T secondValue) {
+        String text = given != null ? given : file != null && file.get(key) != null ? file.get(key) : first;
+        String word = text.toLowerCase(Locale.ROOT);
+        if (!word.equals(first) && !word.equals(second)) {
+            throw new UserError((given == null ? file.origin(key) + ": " : "--" + key + ": ") + "expected " + first + " or "
+                    + second + ", got '" + text + "'");
+        }
+        return word.equals(first) ? firstValue : secondValue;
     }
 
     /** A directory that cannot be written is no reason not to serve: the master logs it and workers start without. */

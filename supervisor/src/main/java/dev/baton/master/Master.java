@@ -71,6 +71,7 @@ public final class Master {
     private final Notifier notifier;
     private final Presence presence;
     private final MasterArchive archive = MasterArchive.fromEnvironment();
+    private final Standby standby;
 
     private Settings settings;
     private LogFile log;
@@ -102,6 +103,7 @@ public final class Master {
         this.pool = new WorkerPool(settings, this.listeners, generation, pid, events::add);
         this.notifier = Notifier.fromEnvironment(generation, inheritance == null);
         this.presence = new Presence(settings.pidFile(), pid);
+        this.standby = new Standby(self);
     }
 
     /** Serves until stopped; returns the exit status. */
@@ -137,6 +139,7 @@ public final class Master {
             }
         }
         archive.abandon();
+        standby.abandon();
         presence.release();
         Log.line(self, "exiting with status " + exitCode);
         return exitCode;
@@ -169,6 +172,8 @@ public final class Master {
         reapSuccessor(now);
         archive.reap(self);
         watchOldMaster();
+        standby.reap(now);
+        standby.upkeep(keepsStandby(), startsStandby(), now, context, listeners, pid, generation + 1, events::add);
         if (pid == 1) {
             Orphans.reap(self, child -> pool.owns(child) || upgrade != null && upgrade.pid == child || archive.pid() == child);
         }
@@ -449,6 +454,24 @@ public final class Master {
         takeover = null;
     }
 
+    /**
+     * Whether this master may have a standby: while it serves alone, never as pid 1 (which cannot
+     * hand over).
+     */
+    private boolean keepsStandby() {
+        return settings.standby() && Standby.supported() && phase == Phase.SERVING && upgrade == null && takeover == null
+                && pid != 1;
+    }
+
+    /**
+     * Whether one may start now: a master's start costs CPU, so only once every worker is ready
+     * and the archive it maps is written; never beside a generation still getting ready or a
+     * worker crash-looping.
+     */
+    private boolean startsStandby() {
+        return generationReady && pool.readyCount() >= pool.wanted() && archive.pid() == 0;
+    }
+
     /** Starts a new master, unless that would make a third generation or a master is stopping. */
     private void startUpgrade(String why, Request requester, boolean wait) {
         // The old master may have exited since the last turn of the loop: whoever saw it go (an
@@ -472,8 +495,10 @@ public final class Master {
         }
         notifier.reloading(generation + 1);
         presence.stepAside();
+        int woken = standby.wake();
         try {
-            upgrade = Upgrade.start(context, listeners, pid, generation + 1, events::add);
+            upgrade = woken != 0 ? Upgrade.woken(woken, generation + 1)
+                    : Upgrade.start(context, listeners, pid, generation + 1, events::add);
         } catch (RuntimeException e) {
             Log.line(self, "upgrade failed: cannot start new master: " + e.getMessage());
             if (requester != null) {
@@ -484,8 +509,8 @@ public final class Master {
             presence.stepBack();
             return;
         }
-        Log.line(self, why + ": started new master (pid " + upgrade.pid + ") for generation " + (generation + 1)
-                + " in " + context.directory());
+        Log.line(self, why + ": " + (woken != 0 ? "woke standby master" : "started new master") + " (pid " + upgrade.pid
+                + ") for generation " + (generation + 1) + " in " + context.directory());
         if (requester != null) {
             if (wait) {
                 requester.say("ok started new=" + upgrade.pid);
@@ -497,6 +522,10 @@ public final class Master {
     }
 
     private void onSuccessorLine(int child, String line) {
+        if (child == standby.pid()) {
+            standby.onLine(line);
+            return;
+        }
         if (upgrade == null || upgrade.pid != child) {
             return;
         }
@@ -534,6 +563,16 @@ public final class Master {
         Upgrade ended = upgrade;
         upgrade = null;
         successorKillAt = 0;
+        if (ended.diedAsWoken() && phase == Phase.SERVING) {
+            Log.line(self, "standby master (pid " + ended.pid + ") " + status + " as it was woken; starting a new master instead");
+            try {
+                upgrade = Upgrade.start(context, listeners, pid, generation + 1, events::add);
+                Log.line(self, "started new master (pid " + upgrade.pid + ") for generation " + (generation + 1));
+                return;
+            } catch (RuntimeException e) {
+                Log.line(self, "cannot start new master: " + e.getMessage());
+            }
+        }
         if (ended.pending()) {
             String why = ended.failure() != null ? ended.failure() : "new master " + status;
             Log.line(self, "upgrade failed: " + why + " (new master pid " + ended.pid + " " + status
@@ -595,6 +634,10 @@ public final class Master {
 
     int successorPid() {
         return upgrade == null ? 0 : upgrade.pid;
+    }
+
+    Standby standby() {
+        return standby;
     }
 
     List<Listener> listeners() {

@@ -59,12 +59,14 @@ final class MasterArchive {
 
     /**
      * This master's environment for a process it starts (a worker, a new master, the dump), but
-     * for what the launcher decides afresh for each master JVM.
+     * for what the launcher decides afresh for each master JVM and what made this one a standby.
      */
     static Map<String, String> childEnvironment() {
         Map<String, String> environment = new HashMap<>(System.getenv());
         environment.remove(ARCHIVE);
         environment.remove(CLASS_LIST);
+        environment.remove(Standby.KEY);
+        environment.remove(Standby.GO_FD);
         return environment;
     }
 

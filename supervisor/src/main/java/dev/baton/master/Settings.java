@@ -11,6 +11,7 @@ import java.util.Objects;
  * Settings and the master switches to them whole.
  *
  * @param workers       workers per listener
+ * @param standby       keep the next master started and parked, for a faster upgrade
  * @param timeout       a ready worker silent on its control channel this long is hung: killed, replaced
  * @param maxRequests   recycle a worker after about this many requests (0: never)
  * @param maxRssMib     recycle a worker whose resident memory exceeds this (0: never)
@@ -28,6 +29,7 @@ public record Settings(
         Duration bootTimeout,
         Duration timeout,
         Handoff handoff,
+        boolean standby,
         String warmupPath,
         int warmupRequests,
         long maxRequests,
@@ -55,7 +57,7 @@ public record Settings(
     /** What a reload (HUP) applies: everything of {@code next} but what only a new master can change. */
     Settings reloadedWith(Settings next) {
         return new Settings(listen, next.workers, pidFile, next.gracefulTimeout, next.bootTimeout, next.timeout,
-                next.handoff, next.warmupPath, next.warmupRequests, next.maxRequests, next.maxRssMib, next.rollingBatch,
+                next.handoff, next.standby, next.warmupPath, next.warmupRequests, next.maxRequests, next.maxRssMib, next.rollingBatch,
                 next.healthPath, next.healthDelay, log, next.jvmCache, next.command);
     }
 

@@ -9,7 +9,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Where a master's start-up time goes, from the exec of its JVM to its first worker's spawn: the
- * path a deploy waits on twice (new master, then its workers). Logged with
+ * path a deploy waits on twice (new master, then its workers), or, for a woken {@link Standby},
+ * from its wake-up. Logged with
  * {@code --verbose-startup}, and always in {@code status} as {@code startup_ms}.
  */
 public final class StartupSteps {
@@ -19,6 +20,8 @@ public final class StartupSteps {
     private static final List<Long> millis = new ArrayList<>();
     private static long last;
     private static boolean verbose;
+    /** In a woken standby, how many steps came before its wake-up (they were not waited for), else 0. */
+    private static int beforeWake;
 
     private StartupSteps() {
     }
@@ -62,6 +65,17 @@ public final class StartupSteps {
         last = now;
     }
 
+    /** All the steps so far, in milliseconds. */
+    static synchronized long millisSoFar() {
+        return millis.stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** A standby was woken: the time it waited is a step, and what a deploy waits for starts now. */
+    static synchronized void woken() {
+        mark("parked as standby");
+        beforeWake = names.size();
+    }
+
     /** Marks the first spawn, the last step, and logs the steps once if asked to. */
     static synchronized void firstSpawn(String subject) {
         boolean first = !names.isEmpty() && !names.contains("spawn");
@@ -76,9 +90,9 @@ public final class StartupSteps {
         long total = 0;
         for (int i = 0; i < names.size(); i++) {
             out.append(i == 0 ? "" : ", ").append(names.get(i)).append(' ').append(millis.get(i)).append(" ms");
-            total += millis.get(i);
+            total += i >= beforeWake ? millis.get(i) : 0;
         }
-        return out.append(" (").append(total).append(" ms in all)").toString();
+        return out.append(" (").append(total).append(beforeWake > 0 ? " ms from wake-up)" : " ms in all)").toString();
     }
 
     /** {@code {"jvm":310,"settings":12,...}} */

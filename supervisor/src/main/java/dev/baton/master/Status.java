@@ -22,6 +22,9 @@ final class Status {
         field(out, "state", master.state()).append(',');
         field(out, "started", master.startedAt().toString()).append(',');
         field(out, "new_master", master.successorPid()).append(',');
+        out.append("\"standby\":{");
+        field(out, "pid", master.standby().pid()).append(',');
+        field(out, "state", master.standby().state()).append("},");
         out.append("\"startup_ms\":").append(StartupSteps.json()).append(',');
         field(out, "rss_kib", pool.rssKib(master.pid())).append(',');
         field(out, "class_data_archive", master.archive().describe()).append(',');
@@ -65,6 +68,10 @@ final class Status {
                 String.join(" ", master.listeners().stream().map(Listener::display).toList())));
         if (master.successorPid() != 0) {
             out.append("  upgrading: new master pid ").append(master.successorPid()).append('\n');
+        }
+        if (master.standby().pid() != 0) {
+            out.append("  standby master: pid ").append(master.standby().pid()).append(", ")
+                    .append(master.standby().state()).append('\n');
         }
         out.append(String.format(Locale.ROOT, "  workers: %d serving of %d wanted%n", serving(pool), pool.wanted()));
         out.append(String.format(Locale.ROOT, "  %-8s %-8s %-4s %-9s %-9s %-10s %s%n",

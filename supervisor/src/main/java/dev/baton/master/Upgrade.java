@@ -40,6 +40,9 @@ final class Upgrade {
     final int pid;
     final int generation;
     final long startedAt;
+    /** Whether it was a {@link Standby}, woken; and whether it has said anything since. */
+    final boolean woken;
+    private boolean heard;
     private final BiConsumer<Integer, Signal> signaller;
     private State state = State.BOOTING;
     /** Why the new master said it failed, or null. */
@@ -47,7 +50,8 @@ final class Upgrade {
     /** How the new master said the service stops, when it said so. */
     private Stop stop;
 
-    Upgrade(int pid, int generation, long startedAt, BiConsumer<Integer, Signal> signaller) {
+    Upgrade(int pid, int generation, long startedAt, boolean woken, BiConsumer<Integer, Signal> signaller) {
+        this.woken = woken;
         this.signaller = signaller;
         this.pid = pid;
         this.generation = generation;
@@ -61,22 +65,43 @@ final class Upgrade {
      */
     static Upgrade start(StartContext context, List<Listener> listeners, int oldMaster, int generation,
                          Consumer<Event> events) {
+        return of(spawn(context, listeners, oldMaster, generation, events, -1), generation, false);
+    }
+
+    /** The upgrade a woken {@link Standby} carries out. */
+    static Upgrade woken(int pid, int generation) {
+        return of(pid, generation, true);
+    }
+
+    private static Upgrade of(int pid, int generation, boolean woken) {
+        return new Upgrade(pid, generation, System.nanoTime(), woken, (p, signal) -> Posix.kill(p, signal.number()));
+    }
+
+    /**
+     * Starts a next master and reads its report pipe; with {@code goFd} (a pipe's read end, else
+     * -1) it is a {@link Standby} that parks on it. Returns its pid.
+     */
+    static int spawn(StartContext context, List<Listener> listeners, int oldMaster, int generation,
+                     Consumer<Event> events, int goFd) {
         int[] report = Posix.pipe();
         try {
             Map<String, String> environment = MasterArchive.childEnvironment();
             environment.putAll(Inheritance.environment(oldMaster, generation, listeners.size()));
             Spawn spawn = Spawn.command(context.argv())
-                    .environment(environment)
                     .directory(context.directory())
                     .blocking(SignalMask.blockedForMaster());
             for (int i = 0; i < listeners.size(); i++) {
                 spawn.fd(3 + i, listeners.get(i).fd());
             }
             spawn.fd(3 + listeners.size(), report[1]);
-            int child = spawn.start();
+            if (goFd >= 0) {
+                spawn.fd(4 + listeners.size(), goFd);
+                environment.put(Standby.GO_FD, Integer.toString(4 + listeners.size()));
+            }
+            int child = spawn.environment(environment).start();
             LineReader.start("baton-successor-" + child, report[0], line -> events.accept(new Event.SuccessorSaid(child, line)));
             report[0] = -1;
-            return new Upgrade(child, generation, System.nanoTime(), (p, signal) -> Posix.kill(p, signal.number()));
+            return child;
         } finally {
             if (report[0] >= 0) {
                 Posix.close(report[0]);
@@ -98,6 +123,7 @@ final class Upgrade {
     }
 
     Said onLine(String line) {
+        heard = true;
         String[] words = line.split(" ", 3);
         switch (words[0]) {
             case Inheritance.READY -> {
@@ -147,6 +173,14 @@ final class Upgrade {
     /** The new master outlived our stop: kill it, it is our child (its workers see their pipe close). */
     void kill() {
         signaller.accept(pid, Signal.KILL);
+    }
+
+    /**
+     * A woken standby that exits without a word never took it: it died as it was woken (or just
+     * before), and the upgrade deserves a master started afresh rather than a failure.
+     */
+    boolean diedAsWoken() {
+        return woken && !heard && state == State.BOOTING;
     }
 
     /** Whether the new master still has to take over: a failure if it exits. */

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class UpgradeStateTest {
     private static final int NEW_MASTER = 4242;
     private final List<String> sent = new ArrayList<>();
-    private final Upgrade upgrade = new Upgrade(NEW_MASTER, 2, 0, (pid, signal) -> sent.add(signal + " " + pid));
+    private final Upgrade upgrade = new Upgrade(NEW_MASTER, 2, 0, false, (pid, signal) -> sent.add(signal + " " + pid));
 
     @Test
     void readyInAutoModeIsAHandoff() {
@@ -65,5 +65,14 @@ class UpgradeStateTest {
         assertEquals(Upgrade.Said.NOTHING, upgrade.onLine("stop sideways"));
         assertEquals(Upgrade.Said.NOTHING, upgrade.onLine(""));
         assertTrue(upgrade.pending());
+    }
+
+    @Test
+    void aWokenStandbyThatDiesWithoutAWordDidNotTakeTheUpgrade() {
+        Upgrade woken = new Upgrade(NEW_MASTER, 2, 0, true, (pid, signal) -> sent.add(signal + " " + pid));
+        assertTrue(woken.diedAsWoken(), "silent so far");
+        woken.onLine(Standby.WOKEN);
+        assertFalse(woken.diedAsWoken(), "it took the word: its death is the upgrade's failure");
+        assertFalse(upgrade.diedAsWoken(), "a master started for the upgrade fails as ever");
     }
 }

@@ -103,7 +103,7 @@ class WorkerPoolTest {
 
     private WorkerPool pool(int workers, int batch) {
         Settings settings = new Settings(List.of(ListenAddress.parse("127.0.0.1:0")), workers, null, Duration.ofSeconds(30),
-                Duration.ofSeconds(60), Duration.ofSeconds(60), Handoff.AUTO, null, 0, 0, 0, batch, null, Duration.ZERO,
+                Duration.ofSeconds(60), Duration.ofSeconds(60), Handoff.AUTO, true, null, 0, 0, 0, batch, null, Duration.ZERO,
                 null, null, List.of("app"));
         WorkerPool pool = new WorkerPool(settings, List.of(new Listener(99, new InetSocketAddress(0))), 1, 1, e -> { }, os);
         os.pool = pool;
@@ -176,7 +176,7 @@ class WorkerPoolTest {
 
     private static Settings settingsOf(WorkerPool pool) {
         return new Settings(List.of(ListenAddress.parse("127.0.0.1:0")), pool.perListener(), null, Duration.ofSeconds(30),
-                Duration.ofSeconds(60), Duration.ofSeconds(60), Handoff.AUTO, null, 0, 0, 0, 1, null, Duration.ZERO,
+                Duration.ofSeconds(60), Duration.ofSeconds(60), Handoff.AUTO, true, null, 0, 0, 0, 1, null, Duration.ZERO,
                 null, null, List.of("app", "v2"));
     }
 

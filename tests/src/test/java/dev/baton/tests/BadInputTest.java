@@ -86,6 +86,7 @@ class BadInputTest {
                 start("--timeout", "0", "--", "java"));
         refused("--rolling-batch must be from 1 to 256, got 0", start("--rolling-batch", "0", "--", "java"));
         refused("--max-requests must be from 0 to 1000000000000, got -5", start("--max-requests", "-5", "--", "java"));
+        refused("--standby: expected on or off, got 'sometimes'", start("--standby", "sometimes", "--", "java"));
         refused("--health-path must start with '/', got 'health'", start("--health-path", "health", "--", "java"));
         refused("--health-delay: expected a number of seconds up to 86400, in whole milliseconds, got '-1'",
                 start("--health-delay", "-1", "--", "java"));

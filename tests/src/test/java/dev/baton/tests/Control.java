@@ -1,5 +1,6 @@
 package dev.baton.tests;
 
+import dev.baton.testing.Poll;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -63,6 +65,28 @@ final class Control {
             workers.add(new Worker(Integer.parseInt(matcher.group(1)), Integer.parseInt(matcher.group(2)), matcher.group(3)));
         }
         return workers;
+    }
+
+    private static final Pattern STANDBY = Pattern.compile("\"standby\":\\{\"pid\":(\\d+),\"state\":\"(\\w+)\"");
+
+    /** The master's standby master, as {@code status} (JSON) reports it: pid 0 and "none" when there is none. */
+    record Standby(int pid, String state) {
+    }
+
+    static Standby standby(String statusJson) {
+        Matcher matcher = STANDBY.matcher(statusJson);
+        if (!matcher.find()) {
+            throw new AssertionError("no standby in status: " + statusJson);
+        }
+        return new Standby(Integer.parseInt(matcher.group(1)), matcher.group(2));
+    }
+
+    /** Waits until the master behind {@code socket} has a standby parked, and returns its pid. */
+    static int awaitParkedStandby(Path socket, Duration within) {
+        return Poll.until("a parked standby master", within, () -> {
+            Standby standby = standby(request(socket, "status"));
+            return standby.state().equals("parked") ? standby.pid() : null;
+        });
     }
 
     static long ready(String statusJson) {

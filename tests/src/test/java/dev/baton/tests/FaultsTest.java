@@ -38,7 +38,7 @@ class FaultsTest {
         int master = baton.pid();
         int port = baton.port();
         String limit = nofile(master);
-        List<Integer> workers = Processes.children(master);
+        List<Integer> workers = Processes.workers(master);
         int used = Processes.fds(master).size();
         // Room for nothing new: the respawn needs two pipes more than a reaped worker gives back.
         // Only the soft limit: raising a hard limit back needs CAP_SYS_RESOURCE.
@@ -54,7 +54,7 @@ class FaultsTest {
 
         prlimit(master, limit);
         Poll.until("a new worker ready once fds are back", Duration.ofSeconds(60),
-                () -> Processes.children(master).size() == 2 && baton.count("ready in \\d+ ms") == 3);
+                () -> Processes.workers(master).size() == 2 && baton.count("ready in \\d+ ms") == 3);
         assertTrue(baton.alive());
         assertEquals(200, Http.get(port, "/").status());
     }

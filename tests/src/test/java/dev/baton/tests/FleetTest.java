@@ -115,7 +115,7 @@ class FleetTest {
     private void everyNodeServesThroughHaProxy() throws Exception {
         Map<Integer, String> nodeOfWorker = new TreeMap<>();
         for (Node node : nodes.values()) {
-            Processes.children(node.master()).forEach(pid -> nodeOfWorker.put(pid, node.name));
+            Processes.workers(node.master()).forEach(pid -> nodeOfWorker.put(pid, node.name));
         }
         Set<String> served = new HashSet<>();
         for (int i = 0; i < 300 && served.size() < nodes.size(); i++) {
@@ -186,7 +186,7 @@ class FleetTest {
         try (Load load = startLoad()) {
             awaitRequests(load, 200);
             int master = node.master();
-            List<Integer> workers = Processes.children(master);
+            List<Integer> workers = Processes.workers(master);
             String before = haProxy.retries(node.name);
             long okBefore = load.ok();
             long killed = System.nanoTime();

@@ -79,7 +79,7 @@ class JdkTest {
             assertEquals(0, result.exitCode(), result.output());
             long okBefore = load.ok();
             Poll.until("version 2 served", Duration.ofSeconds(10), () -> "2".equals(load.lastVersion()) && load.ok() > okBefore + 20);
-            for (int worker : Processes.children(pidIn(hello))) {
+            for (int worker : Processes.workers(pidIn(hello))) {
                 assertEquals(other.get(), jdkOf(worker), "worker " + worker);
             }
             assertEquals(other.get(), jdkOf(Http.get(port, "/").pid()));

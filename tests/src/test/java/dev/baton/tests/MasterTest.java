@@ -35,7 +35,7 @@ class MasterTest {
     void twoWorkersChildrenOfTheMasterServeOnItsOnePort() throws Exception {
         Sandbox.Run baton = startHello("--workers", "2");
         int port = baton.port();
-        List<Integer> workers = Processes.children(baton.pid());
+        List<Integer> workers = Processes.workers(baton.pid());
         assertEquals(2, workers.size(), "worker processes under the master: " + workers);
 
         Set<Integer> served = new HashSet<>();
@@ -58,7 +58,7 @@ class MasterTest {
         Sandbox.Run baton = startHello("--listen", "[::1]:0", "--workers", "1");
         int v4 = baton.port();
         int v6 = Integer.parseInt(baton.awaitLog("listening on \\[::1\\]:(\\d+)", Sandbox.START).group(1));
-        List<Integer> workers = Processes.children(baton.pid());
+        List<Integer> workers = Processes.workers(baton.pid());
         assertEquals(2, workers.size(), "one worker per listener: " + workers);
         Http.Response overV4 = Http.get("127.0.0.1", v4, "/");
         Http.Response overV6 = Http.get("::1", v6, "/");
@@ -74,7 +74,7 @@ class MasterTest {
         Sandbox.Run baton = startHello("--workers", "2", "--pid", pidFile.toString());
         int port = baton.port();
         assertEquals(Integer.toString(baton.pid()), Files.readString(pidFile).trim());
-        List<Integer> workers = Processes.children(baton.pid());
+        List<Integer> workers = Processes.workers(baton.pid());
 
         try (Http slow = Http.connect(port)) {
             slow.send("/slow?ms=2000");
@@ -108,7 +108,7 @@ class MasterTest {
     void aKilledWorkerIsReplacedWhileThePortKeepsAnswering() throws Exception {
         Sandbox.Run baton = startHello("--workers", "2");
         int port = baton.port();
-        List<Integer> before = Processes.children(baton.pid());
+        List<Integer> before = Processes.workers(baton.pid());
         int victim = before.get(0);
 
         Processes.signal(victim, "KILL");
@@ -120,7 +120,7 @@ class MasterTest {
             assertEquals(200, Http.get(port, "/").status());
         }
         List<Integer> after = Poll.until("a replacement worker ready", Sandbox.START, () -> {
-            List<Integer> now = Processes.children(baton.pid());
+            List<Integer> now = Processes.workers(baton.pid());
             return now.size() == 2 && !now.contains(victim) && baton.count("\\): ready in") >= 3 ? now : null;
         });
         assertTrue(after.contains(before.get(1)), "the other worker was left alone");
@@ -134,7 +134,7 @@ class MasterTest {
     @Test
     void workersOfAKilledMasterDrainAndExitByThemselves() throws Exception {
         Sandbox.Run baton = startHello("--workers", "2");
-        List<Integer> workers = Processes.children(baton.pid());
+        List<Integer> workers = Processes.workers(baton.pid());
         baton.signal("KILL");
         baton.awaitExit(Duration.ofSeconds(5));
         Poll.until("orphaned workers gone", Duration.ofSeconds(5), () -> workers.stream().noneMatch(Processes::alive));
@@ -145,7 +145,7 @@ class MasterTest {
     void aWorkerGetsTheSocketItsControlChannelAndStdioAndNothingElse() throws Exception {
         Sandbox.Run baton = startHello("--workers", "1", "--pid", sandbox.dir().resolve("baton.pid").toString());
         int master = baton.pid();
-        int worker = Processes.children(master).get(0);
+        int worker = Processes.workers(master).get(0);
         Map<Integer, String> masterFds = Processes.fds(master);
         Map<Integer, String> workerFds = Processes.fds(worker);
 
@@ -180,7 +180,7 @@ class MasterTest {
         int port = baton.port();
         try (Http slow = Http.connect(port)) {
             slow.send("/slow?ms=1500");
-            int worker = Processes.children(baton.pid()).get(0);
+            int worker = Processes.workers(baton.pid()).get(0);
             Poll.until("slow request accepted", Duration.ofSeconds(10), () -> Sockets.acceptedBy(worker, port, slow.localPort()));
             baton.signal("QUIT");
             baton.signal("QUIT");

@@ -111,17 +111,17 @@ class OperationsTest {
     void ttinTtouAndWinchChangeTheWorkerCountWhileTheSocketStaysOpen() throws Exception {
         Sandbox.Run baton = startHello(1);
         int port = baton.port();
-        int first = Processes.children(baton.pid()).get(0);
+        int first = Processes.workers(baton.pid()).get(0);
 
         baton.signal("TTIN");
         Poll.until("two workers ready", Sandbox.START, () -> Control.ready(status()) == 2);
-        assertEquals(2, Processes.children(baton.pid()).size());
+        assertEquals(2, Processes.workers(baton.pid()).size());
 
         baton.signal("TTOU");
-        Poll.until("back to the first worker alone", Sandbox.START, () -> Processes.children(baton.pid()).equals(List.of(first)));
+        Poll.until("back to the first worker alone", Sandbox.START, () -> Processes.workers(baton.pid()).equals(List.of(first)));
 
         baton.signal("WINCH");
-        Poll.until("no workers", Sandbox.START, () -> Processes.children(baton.pid()).isEmpty());
+        Poll.until("no workers", Sandbox.START, () -> Processes.workers(baton.pid()).isEmpty());
         assertTrue(baton.alive());
         assertEquals(Set.of(port), Processes.listeningPorts(baton.pid()), "the master keeps the socket");
         // A client connecting now waits in the backlog until workers are back.
@@ -163,12 +163,12 @@ class OperationsTest {
     @Test
     void aStoppedWorkerIsReplacedWithinTheTimeoutButAnIdleOneNever() throws Exception {
         Sandbox.Run baton = startHello(2, "timeout = 3");
-        List<Integer> workers = Processes.children(baton.pid());
+        List<Integer> workers = Processes.workers(baton.pid());
 
         // Idle for well over the timeout: heartbeats keep both workers alive.
         long idleUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
         while (System.nanoTime() - idleUntil < 0) {
-            assertEquals(workers, Processes.children(baton.pid()), "an idle worker is left alone");
+            assertEquals(workers, Processes.workers(baton.pid()), "an idle worker is left alone");
             Poll.pause(20);
         }
         assertEquals(0, baton.count("hung"));
@@ -177,11 +177,11 @@ class OperationsTest {
         long stoppedAt = System.nanoTime();
         Processes.signal(victim, "STOP");
         Poll.until("stopped worker killed and a replacement spawned", Duration.ofSeconds(3 + 2), () ->
-                !Processes.alive(victim) && Processes.children(baton.pid()).size() == 2);
+                !Processes.alive(victim) && Processes.workers(baton.pid()).size() == 2);
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppedAt);
         baton.awaitLog("\\(pid " + victim + "\\): hung: no heartbeat for \\d+ ms \\(--timeout 3 s\\); it is stopped", Duration.ZERO);
         Poll.until("replacement ready", Sandbox.START, () -> Control.ready(status()) == 2);
-        assertTrue(Processes.children(baton.pid()).contains(workers.get(1)), "the healthy worker was left alone");
+        assertTrue(Processes.workers(baton.pid()).contains(workers.get(1)), "the healthy worker was left alone");
         System.out.println("stopped worker replaced " + millis + " ms after SIGSTOP");
     }
 
@@ -190,7 +190,7 @@ class OperationsTest {
         // Two request threads, both about to be stuck in a handler.
         Sandbox.Run baton = startHello(1, "timeout = 3", "command = env HELLO_WORKER_THREADS=2 " + String.join(" ", Sandbox.hello()));
         int port = baton.port();
-        int victim = Processes.children(baton.pid()).get(0);
+        int victim = Processes.workers(baton.pid()).get(0);
 
         List<Http> stuck = new ArrayList<>();
         try {

@@ -57,12 +57,12 @@ class ServersTest {
         for (int i = 0; i < 400 && served.size() < 2; i++) {
             served.add(Http.get(port, "/").pid());
         }
-        assertEquals(new HashSet<>(Processes.children(master)), served, "both workers serve on the one port");
+        assertEquals(new HashSet<>(Processes.workers(master)), served, "both workers serve on the one port");
 
         try (Load load = new Load(port, 2, 2, 2, "/slow?ms=1000", Duration.ofMinutes(4), 1_000_000)) {
             Poll.until("load flowing", Duration.ofSeconds(10), () -> load.ok() > 50);
             for (int version = 2; version <= LAST_VERSION; version++) {
-                List<Integer> oldWorkers = Processes.children(master);
+                List<Integer> oldWorkers = Processes.workers(master);
                 config.write(Integer.toString(version), 2, settings);
                 long slowClosedBefore = load.slowClosed();
                 Processes.signal(master, "USR2");
@@ -81,7 +81,7 @@ class ServersTest {
                         () -> expected.equals(load.lastVersion()) && load.ok() > okBefore + 20);
                 master = next;
             }
-            Set<Integer> last = new HashSet<>(Processes.children(master));
+            Set<Integer> last = new HashSet<>(Processes.workers(master));
             last.add(master);
             assertEquals(last, new HashSet<>(sandbox.survivors()), "only the last master and its workers remain");
             load.close();
@@ -93,7 +93,7 @@ class ServersTest {
             System.out.println(app + ": " + (LAST_VERSION - 1) + " upgrades, " + load.ok() + " requests, 0 failed");
         }
 
-        List<Integer> workers = Processes.children(master);
+        List<Integer> workers = Processes.workers(master);
         try (Http slow = Http.connect(port); Http idle = Http.connect(port)) {
             assertFalse(idle.get("/").closes(), "a keep-alive connection, left idle from now on");
             slow.send("/slow?ms=3000");
@@ -127,17 +127,17 @@ class ServersTest {
     @EnumSource(value = App.class, names = {"SPRING_BOOT", "JETTY", "NETTY"})
     void aStoppedWorkerIsReplacedAndAKilledMastersWorkersExit(App app) throws Exception {
         Sandbox.Run baton = start(app, "timeout = 3");
-        List<Integer> workers = Processes.children(baton.pid());
+        List<Integer> workers = Processes.workers(baton.pid());
         int victim = workers.get(0);
         long stoppedAt = System.nanoTime();
         Processes.signal(victim, "STOP");
         Poll.until("stopped worker killed and a replacement spawned", Duration.ofSeconds(3 + 2),
-                () -> !Processes.alive(victim) && Processes.children(baton.pid()).size() == 2);
+                () -> !Processes.alive(victim) && Processes.workers(baton.pid()).size() == 2);
         System.out.println(app + ": stopped worker replaced "
                 + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppedAt) + " ms after SIGSTOP");
         Poll.until("replacement ready", app.boot(),
                 () -> Control.ready(Control.request(config.controlSocket(), "status")) == 2);
-        assertTrue(Processes.children(baton.pid()).contains(workers.get(1)), "the healthy worker was left alone");
+        assertTrue(Processes.workers(baton.pid()).contains(workers.get(1)), "the healthy worker was left alone");
         assertEquals(200, Http.get(baton.port(), "/").status());
 
         List<Integer> orphans = Processes.children(baton.pid());

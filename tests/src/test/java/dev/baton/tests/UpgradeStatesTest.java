@@ -103,7 +103,7 @@ class UpgradeStatesTest {
             baton.awaitLog("USR2 from pid \\d+ refused: this master is still taking over", STEP);
             baton.signal("USR2");
             baton.awaitLog("USR2 from pid \\d+ refused: an upgrade is already in flight", STEP);
-            assertEquals(1, baton.count("started new master"), baton.log());
+            assertEquals(1, baton.count("(started new|woke standby) master"), baton.log());
 
             long before = load.ok();
             Poll.until("the old generation still serving", Duration.ofSeconds(10), () -> load.ok() > before + 20);
@@ -151,7 +151,7 @@ class UpgradeStatesTest {
         int port = baton.port();
         slow.send("/slow?ms=" + slowMillis);
         Poll.until("slow request in a worker", Duration.ofSeconds(10),
-                () -> Processes.children(baton.pid()).stream().anyMatch(w -> Sockets.acceptedBy(w, port, slow.localPort())));
+                () -> Processes.workers(baton.pid()).stream().anyMatch(w -> Sockets.acceptedBy(w, port, slow.localPort())));
         hello.write("2", 2);
         int next = upgradeStarted(baton);
         baton.awaitLog("handed off to the new master \\(pid " + next + "\\)", STEP);

@@ -44,6 +44,10 @@ class UpgradeTest {
         return sandbox.run(UPGRADE, List.of("upgrade", "--pid", pidFile.toString(), "--wait", "--timeout", "50"));
     }
 
+    private Path controlSocket() {
+        return Path.of(pidFile + ".sock");
+    }
+
     private int pidInFile() throws IOException {
         return Integer.parseInt(Files.readString(pidFile).trim());
     }
@@ -56,7 +60,7 @@ class UpgradeTest {
             Poll.until("load flowing", Duration.ofSeconds(10), () -> load.ok() > 50);
             int master = baton.pid();
             for (int version = 2; version <= 6; version++) {
-                List<Integer> oldWorkers = Processes.children(master);
+                List<Integer> oldWorkers = Processes.workers(master);
                 configure(Integer.toString(version));
                 Sandbox.Result result = upgrade();
                 assertEquals(0, result.exitCode(), result.output());
@@ -72,6 +76,8 @@ class UpgradeTest {
                 assertEquals(expected, Http.get(port, "/").version());
                 master = next;
             }
+            // Its standby too, once parked (a master's child from then on, until the next upgrade).
+            Control.awaitParkedStandby(controlSocket(), UPGRADE);
             List<Integer> live = sandbox.survivors();
             Set<Integer> expected = new HashSet<>(Processes.children(master));
             expected.add(master);
@@ -125,7 +131,9 @@ class UpgradeTest {
             assertEquals(List.of(), load.failures());
             assertEquals(Set.of("1"), load.versions().keySet(), "the unready generation never served");
         }
-        // The failed generation's processes are all gone; only the old master and its workers remain.
+        // The failed generation's processes are all gone; only the old master, its workers and its
+        // next standby (the last one was woken for the upgrade that failed) remain.
+        Control.awaitParkedStandby(controlSocket(), UPGRADE);
         Set<Integer> expected = new HashSet<>(Processes.children(baton.pid()));
         expected.add(baton.pid());
         Poll.until("failed generation gone", Duration.ofSeconds(10), () -> new HashSet<>(sandbox.survivors()).equals(expected));
@@ -172,11 +180,11 @@ class UpgradeTest {
         Sandbox.Run baton = startHello();
         configure("2");
         baton.signal("USR2");
-        baton.awaitLog("started new master \\(pid \\d+\\)", Duration.ofSeconds(10));
+        baton.awaitLog("(started new|woke standby) master \\(pid \\d+\\)", Duration.ofSeconds(10));
         baton.signal("USR2");
         baton.awaitLog("USR2 from pid \\d+ refused: an upgrade is already in flight", Duration.ofSeconds(10));
         assertEquals(0, baton.awaitExit(UPGRADE));
-        assertEquals(1, baton.count("started new master"));
+        assertEquals(1, baton.count("(started new|woke standby) master"));
         assertEquals("2", Http.get(baton.port(), "/").version());
     }
 
@@ -203,6 +211,8 @@ class UpgradeTest {
             // It lets go of its old master (report pipe closed) once it sees it gone.
             Poll.until("new master " + next + " done with its old master", Duration.ofSeconds(10),
                     () -> baton.count("is gone; upgrades are possible again") == upgraded);
+            // Measured with the new master's standby parked, the state a master spends its time in.
+            Control.awaitParkedStandby(controlSocket(), UPGRADE);
             int fds = Processes.fds(master).size();
             int threads = status(master, "Threads");
             if (i == 2) {
@@ -222,10 +232,10 @@ class UpgradeTest {
             assertEquals(List.of(), zombies(), "after upgrade " + i);
         }
         int last = master;
-        Path socket = Path.of(pidFile + ".sock");
+        Path socket = controlSocket();
         long[] first = new long[3];
         for (int i = 1; i <= rolls; i++) {
-            Set<Integer> before = new HashSet<>(Processes.children(last));
+            Set<Integer> before = new HashSet<>(Processes.workers(last));
             Processes.signal(last, "HUP");
             Poll.until("roll " + i + " done", UPGRADE, () -> {
                 List<Control.Worker> workers = Control.workers(Control.request(socket, "status"));
@@ -233,7 +243,7 @@ class UpgradeTest {
                         && workers.stream().noneMatch(w -> before.contains(w.pid()));
             });
             Poll.until("roll " + i + ": replaced workers reaped", Duration.ofSeconds(30),
-                    () -> Processes.children(last).size() == 2 && zombies().isEmpty());
+                    () -> Processes.workers(last).size() == 2 && zombies().isEmpty());
             long[] now = {Processes.fds(last).size(), status(last, "Threads"), status(last, "VmRSS")};
             if (i == 2) {
                 first = now;
@@ -256,7 +266,7 @@ class UpgradeTest {
         assertEquals(0, upgrade().exitCode());
         int master = pidInFile();
         Set<String> seen = new HashSet<>();
-        for (int worker : Processes.children(master)) {
+        for (int worker : Processes.workers(master)) {
             String environ = Files.readString(Path.of("/proc/" + worker + "/environ")).replace('\0', '\n');
             assertTrue(environ.contains("\nBATON_GENERATION=2\n"), environ);
             seen.add(environ.replaceAll("(?s).*\nBATON_WORKER=(\\d+)\n.*", "$1"));

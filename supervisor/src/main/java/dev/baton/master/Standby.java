@@ -1,0 +1,310 @@
+package dev.baton.master;
+
+import dev.baton.net.Listener;
+import dev.baton.posix.Posix;
+import dev.baton.signals.Signal;
+import dev.baton.signals.SignalMask;
+import dev.baton.spawn.ExitStatus;
+import dev.baton.spawn.Spawn;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+
+/**
+ * The next master, started ahead of time: a USR2 wakes it instead of starting a JVM, which takes
+ * the master's whole start-up (JVM, picocli, native binding: about 300 ms here) off every deploy's
+ * critical path. Both ends of its handshake are here.
+ *
+ * <p>A serving master whose generation is ready starts one, exactly as an upgrade would (same
+ * command line, directory, environment, listeners and report pipe), plus one more fd: the read
+ * end of a pipe it parks on. It claims nothing and starts nothing (no pid file, no control
+ * socket, no workers) until it reads {@code go}. Then it asks the launcher for the key of the
+ * master it would start now ({@code BATON_PRINT_MASTER_KEY}): if Baton itself changed since the
+ * standby started (new jars, JDK, script or flags), it execs the launcher, keeping its pid, fds
+ * and report pipe, and so becomes the cold-started master the upgrade would have had. Either way it
+ * reads the config file then, as a new master does. End of file on the pipe (its master stops or
+ * is gone, even by SIGKILL) makes it exit.
+ *
+ * <p>At most one standby per master. One that dies before it is woken is replaced after a pause
+ * that doubles with every death in a row, so a broken install costs a JVM start now and then,
+ * never a loop of them.
+ */
+public final class Standby {
+    /**
+     * Runs, once, the code the first moments after the wake-up would otherwise run cold, in the
+     * interpreter: the key check (a spawn), reading the settings, a log line's time stamp and the
+     * workers' JVM cache key (SHA-256). Their results are thrown away; the settings are read again
+     * once woken, since a deploy may change them meanwhile.
+     */
+    private static void warmUp(String launcher, Runnable readSettings) {
+        currentKey(launcher);
+        try {
+            readSettings.run();
+        } catch (RuntimeException e) {
+            // Read again, and reported then, once it matters.
+        }
+        Instant.now().toString();
+        JvmCache.warmUp();
+    }
+
+    /** The fd a standby parks on; set only in a standby's environment. */
+    static final String GO_FD = "BATON_STANDBY_FD";
+    /** The key {@code bin/baton} computes for the master it starts. */
+    static final String KEY = "BATON_MASTER_KEY";
+    private static final String PRINT_KEY = "BATON_PRINT_MASTER_KEY";
+    private static final byte[] GO = "go\n".getBytes(StandardCharsets.US_ASCII);
+    /** Said on the report pipe once parked: {@code parked <ms since exec>}. */
+    static final String PARKED = "parked";
+    /** Said on the report pipe as soon as it read {@code go}: from then on it owns the upgrade. */
+    static final String WOKEN = "woken";
+    /** After a generation is ready and alone: its workers warm up first, and the old ones drain. */
+    private static final long DELAY = TimeUnit.SECONDS.toNanos(1);
+    private static final long MAX_PAUSE = TimeUnit.MINUTES.toNanos(5);
+    private static final long KEY_TIMEOUT = TimeUnit.SECONDS.toNanos(10);
+
+    private final String self;
+    /** The standby's pid, or 0. */
+    private int pid;
+    /** The write end of the pipe it parks on. */
+    private int goFd = -1;
+    private boolean parked;
+    /** Not before this may the next one start (0: not scheduled). */
+    private long notBefore;
+    private int deathsInARow;
+    /** A standby killed, or woken too late, not reaped yet (at most one at a time, and briefly), or 0. */
+    private int leftover;
+
+    Standby(String self) {
+        this.self = self;
+    }
+
+    /** Whether this master can have standbys: only a launcher that can name its key can check one. */
+    static boolean supported() {
+        String key = System.getenv(KEY);
+        return key != null && !key.isEmpty() && System.getenv("BATON_LAUNCHER") != null;
+    }
+
+    int pid() {
+        return pid;
+    }
+
+    /** For the log and {@code status}. */
+    String state() {
+        return pid == 0 ? "none" : parked ? "parked" : "starting";
+    }
+
+    /**
+     * Dismisses the standby unless {@code keep}; starts one if {@code start} and none is there,
+     * once {@code start} has held for a pause (and the pause since the last one died is over).
+     * Call on every turn of the loop.
+     */
+    void upkeep(boolean keep, boolean start, long now, StartContext context, List<Listener> listeners, int master,
+                int generation, Consumer<Event> events) {
+        if (!keep) {
+            notBefore = 0;
+            if (pid != 0) {
+                Log.line(self, "standby master (pid " + pid + ") dismissed");
+                dismiss();
+            }
+            return;
+        }
+        if (pid != 0) {
+            return;
+        }
+        if (!start) {
+            notBefore = deathsInARow > 0 ? notBefore : 0;
+            return;
+        }
+        if (notBefore == 0) {
+            notBefore = now + DELAY;
+        }
+        if (now - notBefore < 0) {
+            return;
+        }
+        int[] go = Posix.pipe();
+        try {
+            pid = Upgrade.spawn(context, listeners, master, generation, events, go[0]);
+            goFd = go[1];
+            go[1] = -1;
+            parked = false;
+            Log.line(self, "standby master (pid " + pid + ") starting for generation " + generation);
+        } catch (RuntimeException e) {
+            died(now, "cannot start a standby master: " + e.getMessage());
+        } finally {
+            Posix.close(go[0]);
+            if (go[1] >= 0) {
+                Posix.close(go[1]);
+            }
+        }
+    }
+
+    /** A line on its report pipe before it was woken. */
+    void onLine(String line) {
+        if (line.startsWith(PARKED) && !parked) {
+            parked = true;
+            deathsInARow = 0;
+            Log.line(self, "standby master (pid " + pid + ") parked, " + line.substring(PARKED.length()).strip()
+                    + " ms after its start");
+        }
+    }
+
+    /**
+     * Wakes it for an upgrade: from here on it is the new master, and no longer ours to manage.
+     * Returns its pid, or 0 if there is none that can still take the word.
+     */
+    int wake() {
+        if (pid == 0) {
+            return 0;
+        }
+        int woken = pid;
+        boolean told = Posix.write(goFd, GO);
+        Posix.close(goFd);
+        goFd = -1;
+        pid = 0;
+        notBefore = 0;
+        if (!told) {
+            // It died a moment ago: reaped as any dead standby, and the upgrade starts a master itself.
+            reapLater(woken);
+            return 0;
+        }
+        return woken;
+    }
+
+    /** Reaps a standby that died before it was woken, and schedules the next. Call on every turn. */
+    void reap(long now) {
+        reapLeftover();
+        if (pid == 0) {
+            return;
+        }
+        int raw = Posix.waitNoHang(pid);
+        if (raw == Posix.STILL_RUNNING) {
+            return;
+        }
+        Posix.close(goFd);
+        goFd = -1;
+        int dead = pid;
+        pid = 0;
+        died(now, "standby master (pid " + dead + ") " + ExitStatus.of(raw) + " before it was needed");
+    }
+
+    private void died(long now, String why) {
+        long pause = Math.min(MAX_PAUSE, DELAY << Math.min(20, ++deathsInARow));
+        notBefore = now + pause;
+        Log.line(self, why + "; the next in " + TimeUnit.NANOSECONDS.toSeconds(pause) + " s");
+    }
+
+    /** Stops it: it has touched nothing, so SIGKILL loses nothing. */
+    void dismiss() {
+        if (pid == 0) {
+            return;
+        }
+        Posix.close(goFd);
+        goFd = -1;
+        Posix.kill(pid, Signal.KILL.number());
+        reapLater(pid);
+        pid = 0;
+    }
+
+    private void reapLater(int child) {
+        reapLeftover();
+        leftover = child;
+    }
+
+    private void reapLeftover() {
+        if (leftover != 0 && Posix.waitNoHang(leftover) != Posix.STILL_RUNNING) {
+            leftover = 0;
+        }
+    }
+
+    /** At the master's exit: none is left behind, not even a zombie. */
+    void abandon() {
+        dismiss();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        while (leftover != 0 && System.nanoTime() - deadline < 0) {
+            reapLeftover();
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+    }
+
+    boolean owns(int child) {
+        return child != 0 && (child == pid || child == leftover);
+    }
+
+    // ---- the standby's side ----
+
+    /**
+     * In a standby, after the JVM and native binding are up: says so, waits for {@code go}, and
+     * returns once this process is the master the upgrade needs. Exits if its master goes away
+     * first; execs the launcher if Baton changed meanwhile. Elsewhere returns at once.
+     */
+    public static void parkIfStandby(Inheritance inheritance, List<String> argv, Runnable readSettings) {
+        String fd = System.getenv(GO_FD);
+        if (fd == null) {
+            return;
+        }
+        int go = Integer.parseInt(fd);
+        warmUp(argv.get(0), readSettings);
+        inheritance.report(PARKED + " " + StartupSteps.millisSoFar());
+        byte[] word = new byte[GO.length];
+        int n = Posix.read(go, word);
+        Posix.close(go);
+        if (n != GO.length) {
+            System.exit(0);
+        }
+        inheritance.report(WOKEN);
+        StartupSteps.woken();
+        String key = System.getenv(KEY);
+        String current = currentKey(argv.get(0));
+        if (!key.equals(current)) {
+            Log.line("standby master", "woken, but Baton changed since it started (key " + key + ", now "
+                    + (current.isEmpty() ? "unknown" : current) + "): starting afresh");
+            Map<String, String> environment = MasterArchive.childEnvironment();
+            environment.putAll(Inheritance.environment(inheritance.oldMaster(), inheritance.generation(),
+                    inheritance.listenerFds().size()));
+            SignalMask.exec(argv, environment, inheritance.fds());
+        }
+    }
+
+    /** The fd a standby parks on, to keep open across a re-exec of its start-up; none elsewhere. */
+    public static List<Integer> fds() {
+        String fd = System.getenv(GO_FD);
+        return fd == null ? List.of() : List.of(Integer.parseInt(fd));
+    }
+
+    /** What the launcher says now; empty if it cannot say. */
+    private static String currentKey(String launcher) {
+        int[] out = Posix.pipe();
+        int child;
+        try {
+            Map<String, String> environment = MasterArchive.childEnvironment();
+            environment.put(PRINT_KEY, "1");
+            child = Spawn.command(List.of(launcher)).environment(environment).fd(1, out[1]).start();
+        } catch (RuntimeException e) {
+            Posix.close(out[0]);
+            return "";
+        } finally {
+            Posix.close(out[1]);
+        }
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        byte[] buffer = new byte[256];
+        try {
+            int n;
+            while ((n = Posix.read(out[0], buffer)) > 0 && text.size() < 4096) {
+                text.write(buffer, 0, n);
+            }
+        } finally {
+            Posix.close(out[0]);
+        }
+        long deadline = System.nanoTime() + KEY_TIMEOUT;
+        int raw;
+        while ((raw = Posix.waitNoHang(child)) == Posix.STILL_RUNNING && System.nanoTime() - deadline < 0) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        return raw != Posix.STILL_RUNNING && ExitStatus.of(raw).success() ? text.toString(StandardCharsets.UTF_8).strip() : "";
+    }
+}

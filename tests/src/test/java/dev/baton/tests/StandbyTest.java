@@ -1,0 +1,165 @@
+package dev.baton.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.baton.testing.Http;
+import dev.baton.testing.Poll;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The standby master: the next master, started and parked ahead of the deploy, which USR2 wakes
+ * instead of starting a JVM; one that runs an older Baton starts afresh, one that dies is
+ * replaced, and none outlives its master.
+ */
+class StandbyTest {
+    private static final Duration PARK = Duration.ofSeconds(30);
+    private static final Duration UPGRADE = Duration.ofSeconds(60);
+
+    @RegisterExtension
+    final Sandbox sandbox = new Sandbox();
+
+    private HelloConfig hello;
+
+    private Sandbox.Run startHello() throws Exception {
+        hello = new HelloConfig(sandbox);
+        hello.write("1", 2);
+        return hello.start(sandbox).awaitReady();
+    }
+
+    private Sandbox.Result upgrade() throws Exception {
+        return sandbox.run(UPGRADE, List.of("upgrade", "--pid", hello.pidFile.toString(), "--wait", "--timeout", "50"));
+    }
+
+    private int parked() {
+        return Control.awaitParkedStandby(hello.controlSocket(), PARK);
+    }
+
+    @Test
+    void anUpgradeWakesTheParkedStandbyWhichReadsTheConfigThenAndDropsNothing() throws Exception {
+        Sandbox.Run baton = startHello();
+        int standby = parked();
+        assertEquals(baton.pid(), Processes.parent(standby), "the master's child");
+        try (Load load = new Load(baton.port(), 2, 2, Duration.ofMinutes(2), 1_000_000)) {
+            Poll.until("load flowing", Duration.ofSeconds(10), () -> load.ok() > 50);
+            // Written after the standby parked: it must read the config as it wakes, not before.
+            hello.write("2", 2);
+            Sandbox.Result result = upgrade();
+            assertEquals(0, result.exitCode(), result.output());
+            assertTrue(result.output().startsWith("upgraded: old=" + baton.pid() + " new=" + standby + " "), result.output());
+            baton.awaitLog("upgrade request: woke standby master \\(pid " + standby + "\\) for generation 2", UPGRADE);
+            assertEquals(0, baton.count("started new master"), baton.log());
+            Poll.until("version 2 served", Duration.ofSeconds(10), () -> "2".equals(load.lastVersion()));
+            assertEquals("2", Http.get(baton.port(), "/").version());
+
+            String status = Control.request(hello.controlSocket(), "status");
+            assertTrue(status.contains("\"parked as standby\":"), "its start-up counts from its wake-up: " + status);
+            int next = parked();
+            assertNotEquals(standby, next);
+            assertEquals(standby, Processes.parent(next), "the new master keeps a standby of its own");
+            load.close();
+            assertEquals(List.of(), load.failures(), "failed requests");
+        }
+    }
+
+    /**
+     * A deploy of Baton itself, the usual way: a new release beside the old, a {@code current}
+     * symlink switched to it, then USR2. The standby still runs the old release's jars.
+     */
+    @Test
+    void aStandbyOfAnOlderBatonExecsTheNewOneWhenWoken() throws Exception {
+        Path older = release("release-1");
+        Path newer = release("release-2");
+        Path current = sandbox.dir().resolve("current");
+        Files.createSymbolicLink(current, older);
+        hello = new HelloConfig(sandbox);
+        hello.write("1", 2);
+        // No master archive: each release would train one for nothing.
+        Sandbox.Run baton = sandbox.launch(Map.of("BATON_MASTER_CACHE", "off"),
+                List.of(current.resolve("bin/baton").toString(), "start", "--config", hello.file.toString())).awaitReady();
+        int standby = parked();
+        assertTrue(Processes.commandLine(standby).contains(older + "/supervisor/target/baton.jar"), Processes.commandLine(standby));
+
+        Path switched = sandbox.dir().resolve("current.new");
+        Files.createSymbolicLink(switched, newer);
+        Files.move(switched, current, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        hello.write("2", 2);
+        Sandbox.Result result = upgrade();
+        assertEquals(0, result.exitCode(), result.output());
+        assertTrue(result.output().startsWith("upgraded: old=" + baton.pid() + " new=" + standby + " "), result.output());
+        baton.awaitLog("standby master: woken, but Baton changed since it started .*: starting afresh", UPGRADE);
+        assertTrue(Processes.commandLine(standby).contains(newer + "/supervisor/target/baton.jar"),
+                "same pid, the new release: " + Processes.commandLine(standby));
+        assertEquals("2", Http.get(baton.port(), "/").version());
+    }
+
+    /** bin/baton and the built supervisor, as an unpacked release would lay them out. */
+    private Path release(String name) throws Exception {
+        Path release = sandbox.dir().resolve(name);
+        Files.createDirectories(release.resolve("bin"));
+        Files.copy(Sandbox.LAUNCHER, release.resolve("bin/baton"), StandardCopyOption.COPY_ATTRIBUTES);
+        Files.createSymbolicLink(release.resolve("supervisor"), Sandbox.HOME.resolve("supervisor"));
+        return release;
+    }
+
+    @Test
+    void aStandbyThatDiesIsReplacedAndAnUpgradeAsOneDiesStartsAMasterAfresh() throws Exception {
+        Sandbox.Run baton = startHello();
+        int first = parked();
+        Processes.signal(first, "KILL");
+        baton.awaitLog("standby master \\(pid " + first + "\\) killed by SIGKILL before it was needed; the next in 2 s", PARK);
+        int second = Poll.until("a new standby parked", PARK, () -> {
+            Control.Standby standby = Control.standby(Control.request(hello.controlSocket(), "status"));
+            return standby.state().equals("parked") && standby.pid() != first ? standby.pid() : null;
+        });
+
+        try (Load load = new Load(baton.port(), 1, 1, Duration.ofMinutes(2), 1_000_000)) {
+            Poll.until("load flowing", Duration.ofSeconds(10), () -> load.ok() > 20);
+            hello.write("2", 2);
+            // However the race goes (the pipe already closed, the standby not yet reaped, or reaped),
+            // the upgrade gets a master.
+            Processes.signal(second, "KILL");
+            baton.signal("USR2");
+            baton.awaitLog("master gen 2: all 2 workers ready", UPGRADE);
+            Processes.awaitGone(baton.pid(), UPGRADE);
+            assertFalse(Processes.alive(second));
+            assertTrue(baton.log().contains("started new master"), baton.log());
+            Poll.until("version 2 served", Duration.ofSeconds(10), () -> "2".equals(load.lastVersion()));
+            load.close();
+            assertEquals(List.of(), load.failures(), "failed requests");
+        }
+    }
+
+    @Test
+    void noStandbyOutlivesItsMasterNorAReloadThatTurnsItOff() throws Exception {
+        Sandbox.Run baton = startHello();
+        int first = parked();
+        hello.write("1", 2, "standby = off");
+        baton.signal("HUP");
+        baton.awaitLog("standby master \\(pid " + first + "\\) dismissed", PARK);
+        Processes.awaitGone(first, Duration.ofSeconds(10));
+        assertEquals("none", Control.standby(Control.request(hello.controlSocket(), "status")).state());
+
+        hello.write("1", 2);
+        baton.signal("HUP");
+        int second = parked();
+        baton.signal("QUIT");
+        assertEquals(0, baton.awaitExit(Duration.ofSeconds(30)), baton.log());
+        assertFalse(Processes.alive(second), "gone with the master that stopped");
+
+        Sandbox.Run killed = hello.start(sandbox).awaitReady();
+        int orphan = parked();
+        Processes.signal(killed.pid(), "KILL");
+        // Its pipe closes with its master, however that master went.
+        Processes.awaitGone(orphan, Duration.ofSeconds(10));
+    }
+}
