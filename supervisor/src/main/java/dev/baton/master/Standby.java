@@ -231,10 +231,6 @@ public final class Standby {
         }
     }
 
-    boolean owns(int child) {
-        return child != 0 && (child == pid || child == leftover);
-    }
-
     // ---- the standby's side ----
 
     /**
@@ -257,10 +253,11 @@ public final class Standby {
             System.exit(0);
         }
         inheritance.report(WOKEN);
+        SignalMask.dropPending();
         StartupSteps.woken();
         String key = System.getenv(KEY);
         String current = currentKey(argv.get(0));
-        if (!key.equals(current)) {
+        if (key == null || !key.equals(current)) {
             Log.line("standby master", "woken, but Baton changed since it started (key " + key + ", now "
                     + (current.isEmpty() ? "unknown" : current) + "): starting afresh");
             Map<String, String> environment = MasterArchive.childEnvironment();

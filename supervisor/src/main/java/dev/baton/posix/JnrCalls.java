@@ -142,6 +142,11 @@ final class JnrCalls implements NativeCalls {
     }
 
     @Override
+    public void ignore(int signal) {
+        libc.signal(signal, Pointer.wrap(runtime, SIG_IGN));
+    }
+
+    @Override
     public int execve(String path, List<String> argv, List<String> environment) {
         CStrings strings = new CStrings();
         return result(libc.execve(path, strings.array(argv), strings.array(environment)));

@@ -9,6 +9,9 @@ import java.util.List;
  * convention; retries and the meaning of each errno stay in {@link Posix}, the same for both.
  */
 interface NativeCalls {
+    /** The handler that ignores a signal, {@code (void (*)(int)) 1} on Linux. */
+    long SIG_IGN = 1;
+
     /** Which binding this is, for tests and diagnostics: "jnr" or "ffm". */
     String name();
 
@@ -52,6 +55,9 @@ interface NativeCalls {
 
     /** signal(signal, SIG_DFL). */
     void resetToDefault(int signal);
+
+    /** signal(signal, SIG_IGN), which discards any of it pending. */
+    void ignore(int signal);
 
     /** execve; returns only on failure. */
     int execve(String path, List<String> argv, List<String> environment);

@@ -196,6 +196,11 @@ public final class Posix {
         calls.resetToDefault(signal);
     }
 
+    /** Ignores the signal, which discards any of it pending (Linux still queues it while blocked). */
+    public static void ignore(int signal) {
+        calls.ignore(signal);
+    }
+
     /** Replaces this process image; returns only by throwing. */
     public static void exec(List<String> argv, Map<String, String> environment) {
         int result = calls.execve(argv.get(0), argv, entries(environment));

@@ -56,6 +56,19 @@ public final class SignalMask {
         Posix.exec(argv, environment);
     }
 
+    /**
+     * Drops every signal a master takes that is pending now: a parked standby's, sent to it before
+     * it was the master (a {@code pkill} aimed at every process). Linux queues a blocked signal
+     * even while it is ignored, but discards the pending ones when it becomes ignored; back at
+     * the default action, still blocked, new ones wait for the master's {@code sigwaitinfo}.
+     */
+    public static void dropPending() {
+        for (int signal : Signal.numbers(Signal.REQUIRED)) {
+            Posix.ignore(signal);
+            Posix.resetToDefault(signal);
+        }
+    }
+
     /** The mask a process started by the master should keep to need no re-exec of its own. */
     public static int[] blockedForMaster() {
         return Signal.numbers(Signal.HANDLED);

@@ -229,6 +229,14 @@ final class FfmCalls implements NativeCalls {
     }
 
     @Override
+    public void ignore(int signal) {
+        plain(arena -> {
+            MemorySegment previous = (MemorySegment) SIGNAL.handle().invokeExact(signal, MemorySegment.ofAddress(SIG_IGN));
+            return 0;
+        });
+    }
+
+    @Override
     public int execve(String path, List<String> argv, List<String> environment) {
         return withErrno((arena, state) -> (int) EXECVE.handle().invokeExact(state, arena.allocateFrom(path),
                 strings(arena, argv), strings(arena, environment)));

@@ -11,7 +11,6 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,13 +31,9 @@ class ControlSocketTest {
         return hello.start(sandbox).awaitReady();
     }
 
-    private Path socket() {
-        return Path.of(hello.pidFile + ".sock");
-    }
-
     private SocketChannel connect(String partial) throws IOException {
         SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-        channel.connect(UnixDomainSocketAddress.of(socket()));
+        channel.connect(UnixDomainSocketAddress.of(hello.controlSocket()));
         channel.write(ByteBuffer.wrap(partial.getBytes(StandardCharsets.UTF_8)));
         return channel;
     }
@@ -78,11 +73,11 @@ class ControlSocketTest {
         byte[] big = new byte[4000];
         Arrays.fill(big, (byte) 'x');
         big[big.length - 1] = '\n';
-        assertEquals("error request too long (over 1024 bytes)\n", Control.exchange(socket(), big));
+        assertEquals("error request too long (over 1024 bytes)\n", Control.exchange(hello.controlSocket(), big));
         byte[] noNewline = Arrays.copyOf(big, 2000);
-        assertEquals("error request too long (over 1024 bytes)\n", Control.exchange(socket(), noNewline));
-        assertTrue(Control.exchange(socket(), "status\r\n".getBytes(StandardCharsets.US_ASCII)).startsWith("{\"pid\":"));
-        assertEquals("error request is not a line of text\n", Control.exchange(socket(), new byte[] {'s', 1, '\n'}));
+        assertEquals("error request too long (over 1024 bytes)\n", Control.exchange(hello.controlSocket(), noNewline));
+        assertTrue(Control.exchange(hello.controlSocket(), "status\r\n".getBytes(StandardCharsets.US_ASCII)).startsWith("{\"pid\":"));
+        assertEquals("error request is not a line of text\n", Control.exchange(hello.controlSocket(), new byte[] {'s', 1, '\n'}));
     }
 
     @Test

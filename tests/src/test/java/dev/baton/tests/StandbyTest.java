@@ -49,6 +49,10 @@ class StandbyTest {
         Sandbox.Run baton = startHello();
         int standby = parked();
         assertEquals(baton.pid(), Processes.parent(standby), "the master's child");
+        // A pkill aimed at every process reaches the standby too: dropped, not held for the new master.
+        for (String signal : List.of("QUIT", "WINCH", "TTIN")) {
+            Processes.signal(standby, signal);
+        }
         try (Load load = new Load(baton.port(), 2, 2, Duration.ofMinutes(2), 1_000_000)) {
             Poll.until("load flowing", Duration.ofSeconds(10), () -> load.ok() > 50);
             // Written after the standby parked: it must read the config as it wakes, not before.
@@ -63,6 +67,8 @@ class StandbyTest {
 
             String status = Control.request(hello.controlSocket(), "status");
             assertTrue(status.contains("\"parked as standby\":"), "its start-up counts from its wake-up: " + status);
+            assertTrue(status.contains("\"state\":\"serving\""), status);
+            assertEquals(2, Control.workers(status).size(), "neither WINCH nor TTIN reached it: " + status);
             int next = parked();
             assertNotEquals(standby, next);
             assertEquals(standby, Processes.parent(next), "the new master keeps a standby of its own");

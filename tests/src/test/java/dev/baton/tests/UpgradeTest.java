@@ -44,10 +44,6 @@ class UpgradeTest {
         return sandbox.run(UPGRADE, List.of("upgrade", "--pid", pidFile.toString(), "--wait", "--timeout", "50"));
     }
 
-    private Path controlSocket() {
-        return Path.of(pidFile + ".sock");
-    }
-
     private int pidInFile() throws IOException {
         return Integer.parseInt(Files.readString(pidFile).trim());
     }
@@ -77,7 +73,7 @@ class UpgradeTest {
                 master = next;
             }
             // Its standby too, once parked (a master's child from then on, until the next upgrade).
-            Control.awaitParkedStandby(controlSocket(), UPGRADE);
+            Control.awaitParkedStandby(hello.controlSocket(), UPGRADE);
             List<Integer> live = sandbox.survivors();
             Set<Integer> expected = new HashSet<>(Processes.children(master));
             expected.add(master);
@@ -133,7 +129,7 @@ class UpgradeTest {
         }
         // The failed generation's processes are all gone; only the old master, its workers and its
         // next standby (the last one was woken for the upgrade that failed) remain.
-        Control.awaitParkedStandby(controlSocket(), UPGRADE);
+        Control.awaitParkedStandby(hello.controlSocket(), UPGRADE);
         Set<Integer> expected = new HashSet<>(Processes.children(baton.pid()));
         expected.add(baton.pid());
         Poll.until("failed generation gone", Duration.ofSeconds(10), () -> new HashSet<>(sandbox.survivors()).equals(expected));
@@ -212,7 +208,7 @@ class UpgradeTest {
             Poll.until("new master " + next + " done with its old master", Duration.ofSeconds(10),
                     () -> baton.count("is gone; upgrades are possible again") == upgraded);
             // Measured with the new master's standby parked, the state a master spends its time in.
-            Control.awaitParkedStandby(controlSocket(), UPGRADE);
+            Control.awaitParkedStandby(hello.controlSocket(), UPGRADE);
             int fds = Processes.fds(master).size();
             int threads = status(master, "Threads");
             if (i == 2) {
@@ -232,7 +228,7 @@ class UpgradeTest {
             assertEquals(List.of(), zombies(), "after upgrade " + i);
         }
         int last = master;
-        Path socket = controlSocket();
+        Path socket = hello.controlSocket();
         long[] first = new long[3];
         for (int i = 1; i <= rolls; i++) {
             Set<Integer> before = new HashSet<>(Processes.workers(last));
