@@ -14,7 +14,7 @@ import java.util.Optional;
  * generation number to take, and a pipe on which the new master reports to it: {@code ready <ms>
  * <auto|manual>}, {@code failed <reason>}, or {@code stop <graceful|quick>} (the operator stopped
  * the new master before its handoff, so the service stops). {@link Upgrade} reads these lines,
- * {@link Takeover} writes them.
+ * {@link Takeover} writes them; a {@link Standby} also says {@code parked} and {@code woken} there.
  */
 public record Inheritance(int oldMaster, int generation, List<Integer> listenerFds, int reportFd) {
     static final String FROM = "BATON_UPGRADE_FROM";

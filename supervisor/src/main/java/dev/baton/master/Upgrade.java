@@ -16,7 +16,7 @@ import java.util.function.Consumer;
  * are defined in {@link Inheritance}.
  *
  * <pre>
- *   (none) --USR2 / upgrade request--> BOOTING        pid file moved to .oldbin; new master spawned
+ *   (none) --USR2 / upgrade request--> BOOTING        pid file moved to .oldbin; standby woken, or new master spawned
  *   BOOTING --"ready auto", or QUIT from the new master--> HANDED_OFF   we drain and exit
  *   BOOTING --"ready manual"--> READY                 both generations serve
  *   READY --QUIT or TERM (anyone)--> HANDED_OFF       the operator finishes a manual handoff
