@@ -564,7 +564,8 @@ public final class Master {
         upgrade = null;
         successorKillAt = 0;
         if (ended.diedAsWoken() && phase == Phase.SERVING) {
-            Log.line(self, "standby master (pid " + ended.pid + ") " + status + " as it was woken; starting a new master instead");
+            Log.line(self, "standby master (pid " + ended.pid + ") " + (ended.stale() != null ? "out of date: " + ended.stale()
+                    : status + " as it was woken") + "; starting a new master instead");
             try {
                 upgrade = Upgrade.start(context, listeners, pid, generation + 1, events::add);
                 Log.line(self, "started new master (pid " + upgrade.pid + ") for generation " + (generation + 1));

@@ -7,7 +7,10 @@ import dev.baton.signals.SignalMask;
 import dev.baton.spawn.ExitStatus;
 import dev.baton.spawn.Spawn;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -24,11 +27,12 @@ import java.util.function.Consumer;
  * command line, directory, environment, listeners and report pipe), plus one more fd: the read
  * end of a pipe it parks on. It claims nothing and starts nothing (no pid file, no control
  * socket, no workers) until it reads {@code go}. Then it asks the launcher for the key of the
- * master it would start now ({@code BATON_PRINT_MASTER_KEY}): if Baton itself changed since the
- * standby started (new jars, JDK, script or flags), it execs the launcher, keeping its pid, fds
- * and report pipe, and so becomes the cold-started master the upgrade would have had. Either way it
- * reads the config file then, as a new master does. End of file on the pipe (its master stops or
- * is gone, even by SIGKILL) makes it exit.
+ * master it would start now ({@code BATON_PRINT_MASTER_KEY}) and looks at its directory: if
+ * Baton itself changed since the standby started (new jars, JDK, script or flags), or a
+ * {@code current} symlink it was started in now names another release, it says {@code stale}
+ * and exits, and the old master starts the new master afresh, as without a standby. Otherwise
+ * it says {@code woken} and reads the config file, as a new master does. End of file on the pipe
+ * (its master stops or is gone, even by SIGKILL) makes it exit.
  *
  * <p>At most one standby per master. One that dies before it is woken is replaced after a pause
  * that doubles with every death in a row, so a broken install costs a JVM start now and then,
@@ -60,8 +64,10 @@ public final class Standby {
     private static final byte[] GO = "go\n".getBytes(StandardCharsets.US_ASCII);
     /** Said on the report pipe once parked: {@code parked <ms since exec>}. */
     static final String PARKED = "parked";
-    /** Said on the report pipe as soon as it read {@code go}: from then on it owns the upgrade. */
+    /** Said on the report pipe once woken and current: from then on it owns the upgrade. */
     static final String WOKEN = "woken";
+    /** Said instead, {@code stale <why>}, by one that is not the master a start now would give; it exits. */
+    static final String STALE = "stale";
     /** After a generation is ready and alone: its workers warm up first, and the old ones drain. */
     private static final long DELAY = TimeUnit.SECONDS.toNanos(1);
     private static final long MAX_PAUSE = TimeUnit.MINUTES.toNanos(5);
@@ -236,7 +242,7 @@ public final class Standby {
     /**
      * In a standby, after the JVM and native binding are up: says so, waits for {@code go}, and
      * returns once this process is the master the upgrade needs. Exits if its master goes away
-     * first; execs the launcher if Baton changed meanwhile. Elsewhere returns at once.
+     * first, or if it is stale (see above). Elsewhere returns at once.
      */
     public static void parkIfStandby(Inheritance inheritance, List<String> argv, Runnable readSettings) {
         String fd = System.getenv(GO_FD);
@@ -252,19 +258,39 @@ public final class Standby {
         if (n != GO.length) {
             System.exit(0);
         }
-        inheritance.report(WOKEN);
         SignalMask.dropPending();
         StartupSteps.woken();
-        String key = System.getenv(KEY);
-        String current = currentKey(argv.get(0));
-        if (key == null || !key.equals(current)) {
-            Log.line("standby master", "woken, but Baton changed since it started (key " + key + ", now "
-                    + (current.isEmpty() ? "unknown" : current) + "): starting afresh");
-            Map<String, String> environment = MasterArchive.childEnvironment();
-            environment.putAll(Inheritance.environment(inheritance.oldMaster(), inheritance.generation(),
-                    inheritance.listenerFds().size()));
-            SignalMask.exec(argv, environment, inheritance.fds());
+        String stale = staleness(argv.get(0));
+        if (stale != null) {
+            // The old master starts the new master afresh, from its command line and directory.
+            inheritance.report(STALE + " " + stale);
+            System.exit(0);
         }
+        inheritance.report(WOKEN);
+    }
+
+    /**
+     * Why this standby is not the master a start now would give, or null: Baton changed since it
+     * started (the launcher names another master), or its directory did (a {@code current}
+     * symlink switched to another release: its relative paths, the config's included, would
+     * still name the old one).
+     */
+    private static String staleness(String launcher) {
+        String key = System.getenv(KEY);
+        String current = currentKey(launcher);
+        if (key == null || !key.equals(current)) {
+            return "Baton changed since it started (key " + key + ", now " + (current.isEmpty() ? "unknown" : current) + ")";
+        }
+        String directory = System.getenv("PWD");
+        Path here = Path.of(System.getProperty("user.dir"));
+        try {
+            if (directory != null && !Files.isSameFile(Path.of(directory), here)) {
+                return directory + " is no longer " + here;
+            }
+        } catch (IOException | RuntimeException e) {
+            return "cannot check its directory " + directory + ": " + e.getMessage();
+        }
+        return null;
     }
 
     /** The fd a standby parks on, to keep open across a re-exec of its start-up; none elsewhere. */

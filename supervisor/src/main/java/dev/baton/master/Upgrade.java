@@ -40,9 +40,11 @@ final class Upgrade {
     final int pid;
     final int generation;
     final long startedAt;
-    /** Whether it was a {@link Standby}, woken; and whether it has said anything since. */
+    /** Whether it was a {@link Standby}, woken; and whether it has taken the upgrade since. */
     final boolean woken;
     private boolean heard;
+    /** Why a woken standby found itself out of date, or null. */
+    private String stale;
     private final BiConsumer<Integer, Signal> signaller;
     private State state = State.BOOTING;
     /** Why the new master said it failed, or null. */
@@ -123,6 +125,10 @@ final class Upgrade {
     }
 
     Said onLine(String line) {
+        if (line.startsWith(Standby.STALE + " ")) {
+            stale = line.substring(Standby.STALE.length() + 1);
+            return Said.NOTHING;
+        }
         heard = true;
         String[] words = line.split(" ", 3);
         switch (words[0]) {
@@ -175,9 +181,14 @@ final class Upgrade {
         signaller.accept(pid, Signal.KILL);
     }
 
+    /** Why the woken standby did not take the upgrade, if it said. */
+    String stale() {
+        return stale;
+    }
+
     /**
-     * A woken standby that exits without a word never took it: it died as it was woken (or just
-     * before), and the upgrade deserves a master started afresh rather than a failure.
+     * A woken standby that exits without taking the upgrade (out of date, or dead as it was woken
+     * or just before) leaves it to a master started afresh, not to a failure.
      */
     boolean diedAsWoken() {
         return woken && !heard && state == State.BOOTING;

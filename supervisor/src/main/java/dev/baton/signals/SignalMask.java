@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,11 +46,6 @@ public final class SignalMask {
         // ignored signal is discarded even while blocked: restore the default, now harmless.
         Posix.resetToDefault(Signal.INT.number());
         Posix.resetToDefault(Signal.QUIT.number());
-        exec(argv, environment, fdsToKeep);
-    }
-
-    /** Replaces this process, keeping its pid, its signal mask and exactly {@code fdsToKeep} (and stdio). */
-    public static void exec(List<String> argv, Map<String, String> environment, Collection<Integer> fdsToKeep) {
         markCloseOnExec(fdsToKeep);
         Posix.exec(argv, environment);
     }
@@ -100,7 +94,7 @@ public final class SignalMask {
         }
     }
 
-    private static void markCloseOnExec(Collection<Integer> fdsToKeep) {
+    private static void markCloseOnExec(Set<Integer> fdsToKeep) {
         try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
             for (Path entry : fds) {
                 int fd = Integer.parseInt(entry.getFileName().toString());

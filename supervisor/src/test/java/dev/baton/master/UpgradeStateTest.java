@@ -71,6 +71,9 @@ class UpgradeStateTest {
     void aWokenStandbyThatDiesWithoutAWordDidNotTakeTheUpgrade() {
         Upgrade woken = new Upgrade(NEW_MASTER, 2, 0, true, (pid, signal) -> sent.add(signal + " " + pid));
         assertTrue(woken.diedAsWoken(), "silent so far");
+        woken.onLine(Standby.STALE + " Baton changed since it started");
+        assertTrue(woken.diedAsWoken(), "out of date: it leaves the upgrade to a master started afresh");
+        assertEquals("Baton changed since it started", woken.stale());
         woken.onLine(Standby.WOKEN);
         assertFalse(woken.diedAsWoken(), "it took the word: its death is the upgrade's failure");
         assertFalse(upgrade.diedAsWoken(), "a master started for the upgrade fails as ever");

@@ -104,13 +104,18 @@ final class Sandbox implements BeforeEachCallback, AfterEachCallback {
 
     /** Starts any command (one that runs {@code bin/baton} in the end) in the background, tagged, logging to a file. */
     Run launch(Map<String, String> environment, List<String> command) throws IOException {
+        return launchIn(dir, environment, command);
+    }
+
+    /** As {@link #launch}, in {@code directory} (as a shell would start it there: {@code $PWD} as given). */
+    Run launchIn(Path directory, Map<String, String> environment, List<String> command) throws IOException {
         Path log = Files.createTempFile(dir, "baton-", ".log");
-        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
+        ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().put("BATON_MASTER_CACHE", MASTER_CACHE.toString());
         builder.environment().putAll(environment);
         builder.environment().put(Processes.TAG, tag);
-        builder.environment().put("PWD", dir.toString());
+        builder.environment().put("PWD", directory.toString());
         return new Run(builder.start(), log);
     }
 

@@ -78,42 +78,64 @@ class StandbyTest {
     }
 
     /**
-     * A deploy of Baton itself, the usual way: a new release beside the old, a {@code current}
-     * symlink switched to it, then USR2. The standby still runs the old release's jars.
+     * A deploy the usual way: a new release of the application beside the old, a {@code current}
+     * symlink switched to it, then USR2. The master runs in {@code current} and reads
+     * {@code baton.conf} from there. The standby started before the switch runs in the old
+     * release's directory, where the relative path names the old config: it must not take the upgrade.
      */
     @Test
-    void aStandbyOfAnOlderBatonExecsTheNewOneWhenWoken() throws Exception {
-        Path older = release("release-1");
-        Path newer = release("release-2");
+    void aStandbyInAnOlderReleaseLeavesTheUpgradeToAMasterStartedAfresh() throws Exception {
+        deploy(false, "out of date: .*/current is no longer .*/release-1");
+    }
+
+    /** The same, with Baton itself in the release: the standby runs the old release's jars. */
+    @Test
+    void aStandbyOfAnOlderBatonLeavesTheUpgradeToAMasterStartedAfresh() throws Exception {
+        deploy(true, "out of date: Baton changed since it started");
+    }
+
+    private void deploy(boolean batonInRelease, String why) throws Exception {
+        hello = new HelloConfig(sandbox);
+        Path older = release("release-1", "1", batonInRelease);
+        Path newer = release("release-2", "2", batonInRelease);
         Path current = sandbox.dir().resolve("current");
         Files.createSymbolicLink(current, older);
-        hello = new HelloConfig(sandbox);
-        hello.write("1", 2);
+        Path launcher = batonInRelease ? current.resolve("bin/baton") : Sandbox.LAUNCHER;
         // No master archive: each release would train one for nothing.
-        Sandbox.Run baton = sandbox.launch(Map.of("BATON_MASTER_CACHE", "off"),
-                List.of(current.resolve("bin/baton").toString(), "start", "--config", hello.file.toString())).awaitReady();
+        Sandbox.Run baton = sandbox.launchIn(current, Map.of("BATON_MASTER_CACHE", "off"),
+                List.of(launcher.toString(), "start", "--config", "baton.conf")).awaitReady();
         int standby = parked();
-        assertTrue(Processes.commandLine(standby).contains(older + "/supervisor/target/baton.jar"), Processes.commandLine(standby));
 
         Path switched = sandbox.dir().resolve("current.new");
         Files.createSymbolicLink(switched, newer);
         Files.move(switched, current, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        hello.write("2", 2);
         Sandbox.Result result = upgrade();
         assertEquals(0, result.exitCode(), result.output());
-        assertTrue(result.output().startsWith("upgraded: old=" + baton.pid() + " new=" + standby + " "), result.output());
-        baton.awaitLog("standby master: woken, but Baton changed since it started .*: starting afresh", UPGRADE);
-        assertTrue(Processes.commandLine(standby).contains(newer + "/supervisor/target/baton.jar"),
-                "same pid, the new release: " + Processes.commandLine(standby));
-        assertEquals("2", Http.get(baton.port(), "/").version());
+        baton.awaitLog("standby master \\(pid " + standby + "\\) " + why + ".*; starting a new master instead", UPGRADE);
+        int next = Integer.parseInt(Files.readString(hello.pidFile).trim());
+        assertNotEquals(standby, next);
+        assertTrue(result.output().startsWith("upgraded: old=" + baton.pid() + " new=" + next + " "), result.output());
+        if (batonInRelease) {
+            assertTrue(Processes.commandLine(next).contains(newer + "/supervisor/target/baton.jar"), Processes.commandLine(next));
+        }
+        assertEquals("2", Http.get(baton.port(), "/").version(), "the new release's config, read in its directory");
+        assertFalse(Processes.alive(standby));
     }
 
-    /** bin/baton and the built supervisor, as an unpacked release would lay them out. */
-    private Path release(String name) throws Exception {
+    /**
+     * A release: a {@code baton.conf} serving {@code version} (its pid file outside the releases)
+     * and, if asked, bin/baton and the built supervisor as an unpacked Baton release lays them out.
+     */
+    private Path release(String name, String version, boolean withBaton) throws Exception {
         Path release = sandbox.dir().resolve(name);
-        Files.createDirectories(release.resolve("bin"));
-        Files.copy(Sandbox.LAUNCHER, release.resolve("bin/baton"), StandardCopyOption.COPY_ATTRIBUTES);
-        Files.createSymbolicLink(release.resolve("supervisor"), Sandbox.HOME.resolve("supervisor"));
+        Files.createDirectories(release);
+        if (withBaton) {
+            Files.createDirectories(release.resolve("bin"));
+            Files.copy(Sandbox.LAUNCHER, release.resolve("bin/baton"), StandardCopyOption.COPY_ATTRIBUTES);
+            Files.createSymbolicLink(release.resolve("supervisor"), Sandbox.HOME.resolve("supervisor"));
+        }
+        hello.write(version, 2);
+        Files.copy(hello.file, release.resolve("baton.conf"));
         return release;
     }
 
