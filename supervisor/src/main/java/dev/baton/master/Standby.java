@@ -7,10 +7,7 @@ import dev.baton.signals.SignalMask;
 import dev.baton.spawn.ExitStatus;
 import dev.baton.spawn.Spawn;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -260,7 +257,7 @@ public final class Standby {
         }
         SignalMask.dropPending();
         StartupSteps.woken();
-        String stale = staleness(argv.get(0));
+        String stale = staleness(argv);
         if (stale != null) {
             // The old master starts the new master afresh, from its command line and directory.
             inheritance.report(STALE + " " + stale);
@@ -275,22 +272,16 @@ public final class Standby {
      * symlink switched to another release: its relative paths, the config's included, would
      * still name the old one).
      */
-    private static String staleness(String launcher) {
+    private static String staleness(List<String> argv) {
         String key = System.getenv(KEY);
-        String current = currentKey(launcher);
+        String current = currentKey(argv.get(0));
         if (key == null || !key.equals(current)) {
             return "Baton changed since it started (key " + key + ", now " + (current.isEmpty() ? "unknown" : current) + ")";
         }
+        // StartContext keeps $PWD only while it still names this process's directory.
         String directory = System.getenv("PWD");
-        Path here = Path.of(System.getProperty("user.dir"));
-        try {
-            if (directory != null && !Files.isSameFile(Path.of(directory), here)) {
-                return directory + " is no longer " + here;
-            }
-        } catch (IOException | RuntimeException e) {
-            return "cannot check its directory " + directory + ": " + e.getMessage();
-        }
-        return null;
+        String here = StartContext.of(argv).directory();
+        return directory == null || directory.equals(here) ? null : directory + " is no longer " + here;
     }
 
     /** The fd a standby parks on, to keep open across a re-exec of its start-up; none elsewhere. */

@@ -83,9 +83,14 @@ final class Control {
 
     /** Waits until the master behind {@code socket} has a standby parked, and returns its pid. */
     static int awaitParkedStandby(Path socket, Duration within) {
-        return Poll.until("a parked standby master", within, () -> {
+        return awaitParkedStandby(socket, within, 0);
+    }
+
+    /** As above, a standby other than {@code not} (one that was killed, say). */
+    static int awaitParkedStandby(Path socket, Duration within, int not) {
+        return Poll.until("a parked standby master other than pid " + not, within, () -> {
             Standby standby = standby(request(socket, "status"));
-            return standby.state().equals("parked") ? standby.pid() : null;
+            return standby.state().equals("parked") && standby.pid() != not ? standby.pid() : null;
         });
     }
 

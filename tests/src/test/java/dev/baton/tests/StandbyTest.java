@@ -145,10 +145,7 @@ class StandbyTest {
         int first = parked();
         Processes.signal(first, "KILL");
         baton.awaitLog("standby master \\(pid " + first + "\\) killed by SIGKILL before it was needed; the next in 2 s", PARK);
-        int second = Poll.until("a new standby parked", PARK, () -> {
-            Control.Standby standby = Control.standby(Control.request(hello.controlSocket(), "status"));
-            return standby.state().equals("parked") && standby.pid() != first ? standby.pid() : null;
-        });
+        int second = Control.awaitParkedStandby(hello.controlSocket(), PARK, first);
 
         try (Load load = new Load(baton.port(), 1, 1, Duration.ofMinutes(2), 1_000_000)) {
             Poll.until("load flowing", Duration.ofSeconds(10), () -> load.ok() > 20);
