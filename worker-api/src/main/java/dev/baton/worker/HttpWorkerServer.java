@@ -78,7 +78,7 @@ final class HttpWorkerServer implements ServerAdapter {
         this.healthPath = healthPath;
         this.health = new HealthEndpoint(healthPath);
         this.idleGrace = idleGrace;
-        this.worker = Xnio.getInstance(HttpWorkerServer.class.getClassLoader())
+        this.worker = XnioBeans.leftOut(() -> Xnio.getInstance(HttpWorkerServer.class.getClassLoader())
                 .createWorker(OptionMap.builder()
                         .set(Options.WORKER_IO_THREADS, options.ioThreads())
                         .set(Options.CONNECTION_HIGH_WATER, 1_000_000)
@@ -87,7 +87,7 @@ final class HttpWorkerServer implements ServerAdapter {
                         .set(Options.WORKER_TASK_MAX_THREADS, options.workerThreads())
                         .set(Options.TCP_NODELAY, true)
                         .set(Options.CORK, true)
-                        .getMap());
+                        .getMap()));
         this.buffers = newBufferPool();
         this.undertowOptions = OptionMap.builder()
                 .set(UndertowOptions.NO_REQUEST_TIMEOUT, 60_000)
