@@ -121,6 +121,43 @@ final class JvmCache {
     }
 
     private Use choose(List<String> command, Map<String, String> environment) throws IOException {
+        Identity identity = identify(command, environment);
+        if (identity.unusable() != null) {
+            return Use.none(identity.unusable());
+        }
+        String key = identity.key();
+        boolean aot = identity.aot();
+        int start = identity.javaAt();
+        Path archive = dir.resolve(key + (aot ? ".aot" : ".jsa"));
+        if (Files.isRegularFile(archive)) {
+            return new Use(Use.Kind.USING, archive, null, key, aot, start);
+        }
+        if (training.contains(archive)) {
+            return Use.none("another worker is training " + archive);
+        }
+        Files.createDirectories(dir);
+        if (!Files.isWritable(dir)) {
+            return Use.none(problem(dir + " is not writable"));
+        }
+        long free = Files.getFileStore(dir).getUsableSpace();
+        if (free < MIN_FREE_BYTES) {
+            return Use.none(problem("only " + (free >> 20) + " MiB free in " + dir));
+        }
+        Path temporary = dir.resolve(key + "." + ProcessHandle.current().pid() + "." + System.nanoTime() + ".tmp");
+        training.add(archive);
+        lastProblem = null;
+        return new Use(Use.Kind.TRAINING, archive, temporary, key, aot, start);
+    }
+
+    /** Which archive fits a command: {@code key} names it; or, in {@code unusable}, why none can. */
+    private record Identity(String key, boolean aot, int javaAt, String unusable) {
+        static Identity none(String why) {
+            return new Identity(null, false, 0, why);
+        }
+    }
+
+    /** Reads the files the archive depends on, and nothing else: the same files give the same key. */
+    private static Identity identify(List<String> command, Map<String, String> environment) throws IOException {
         int start = 0;
         List<String> assignments = new ArrayList<>();
         if (Path.of(command.get(0)).getFileName().toString().equals("env")) {
@@ -129,17 +166,17 @@ final class JvmCache {
             }
         }
         if (start >= command.size() || !Path.of(command.get(start)).getFileName().toString().equals("java")) {
-            return Use.none("the worker command does not run 'java' directly");
+            return Identity.none("the worker command does not run 'java' directly");
         }
         Path java = resolve(command.get(start), environment.getOrDefault("PATH", "/usr/bin:/bin"));
         if (java == null) {
-            return Use.none("'" + command.get(start) + "' not found");
+            return Identity.none("'" + command.get(start) + "' not found");
         }
         Path home = java.getParent().getParent();
         Path release = home.resolve("release");
         int major = Files.isRegularFile(release) ? major(Files.readString(release)) : 0;
         if (major < 17) {
-            return Use.none(java + " is not JDK 17 or later");
+            return Identity.none(java + " is not JDK 17 or later");
         }
         MessageDigest digest = sha256();
         add(digest, java.toString());
@@ -160,27 +197,7 @@ final class JvmCache {
                 files(piece).forEach(file -> stamp(digest, file));
             }
         }
-        String key = HexFormat.of().formatHex(digest.digest(), 0, 12);
-        boolean aot = major >= AOT_CACHE;
-        Path archive = dir.resolve(key + (aot ? ".aot" : ".jsa"));
-        if (Files.isRegularFile(archive)) {
-            return new Use(Use.Kind.USING, archive, null, key, aot, start);
-        }
-        if (training.contains(archive)) {
-            return Use.none("another worker is training " + archive);
-        }
-        Files.createDirectories(dir);
-        if (!Files.isWritable(dir)) {
-            return Use.none(problem(dir + " is not writable"));
-        }
-        long free = Files.getFileStore(dir).getUsableSpace();
-        if (free < MIN_FREE_BYTES) {
-            return Use.none(problem("only " + (free >> 20) + " MiB free in " + dir));
-        }
-        Path temporary = dir.resolve(key + "." + ProcessHandle.current().pid() + "." + System.nanoTime() + ".tmp");
-        training.add(archive);
-        lastProblem = null;
-        return new Use(Use.Kind.TRAINING, archive, temporary, key, aot, start);
+        return new Identity(HexFormat.of().formatHex(digest.digest(), 0, 12), major >= AOT_CACHE, start, null);
     }
 
     /**
@@ -322,8 +339,13 @@ final class JvmCache {
     }
 
     /** Loads and runs the key's hashing once, for a {@link Standby} that will soon need it fast. */
-    static void warmUp() {
-        HexFormat.of().formatHex(sha256().digest(new byte[1]));
+    /** Runs, in a parked standby, what its first spawn will run, so that it is not run cold. */
+    static void warmUp(List<String> command) {
+        try {
+            identify(command, System.getenv());
+        } catch (IOException | RuntimeException e) {
+            // Reported, if it still happens, at the spawn.
+        }
     }
 
     private static MessageDigest sha256() {

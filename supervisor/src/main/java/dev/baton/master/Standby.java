@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The next master, started ahead of time: a USR2 wakes it instead of starting a JVM, which takes
@@ -39,18 +40,17 @@ public final class Standby {
     /**
      * Runs, once, the code the first moments after the wake-up would otherwise run cold, in the
      * interpreter: the key check (a spawn), reading the settings, a log line's time stamp and the
-     * workers' JVM cache key (SHA-256). Their results are thrown away; the settings are read again
-     * once woken, since a deploy may change them meanwhile.
+     * workers' JVM cache key (their files, SHA-256). Their results are thrown away; the settings
+     * are read again once woken, since a deploy may change them meanwhile.
      */
-    private static void warmUp(String launcher, Runnable readSettings) {
+    private static void warmUp(String launcher, Supplier<Settings> readSettings) {
         currentKey(launcher);
         try {
-            readSettings.run();
+            JvmCache.warmUp(readSettings.get().command());
         } catch (RuntimeException e) {
             // Read again, and reported then, once it matters.
         }
         Instant.now().toString();
-        JvmCache.warmUp();
     }
 
     /** The fd a standby parks on; set only in a standby's environment. */
@@ -241,7 +241,7 @@ public final class Standby {
      * returns once this process is the master the upgrade needs. Exits if its master goes away
      * first, or if it is stale (see above). Elsewhere returns at once.
      */
-    public static void parkIfStandby(Inheritance inheritance, List<String> argv, Runnable readSettings) {
+    public static void parkIfStandby(Inheritance inheritance, List<String> argv, Supplier<Settings> readSettings) {
         String fd = System.getenv(GO_FD);
         if (fd == null) {
             return;
