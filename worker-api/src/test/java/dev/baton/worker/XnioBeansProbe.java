@@ -16,7 +16,7 @@ import javax.management.ObjectName;
  * Run by {@link XnioBeansTest} in a JVM of its own (JMX state is per JVM and cannot be undone):
  * starts a worker's server on loopback, serves one request, and prints what JMX looks like.
  * {@code jmx-first} makes the platform MBean server before the worker starts, as an application
- * with JMX remote would.
+ * with JMX remote would; {@code concurrent} has another thread ask for a server meanwhile.
  */
 public final class XnioBeansProbe {
 
@@ -24,6 +24,10 @@ public final class XnioBeansProbe {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("concurrent")) {
+            concurrent();
+            return;
+        }
         if (args.length > 0 && args[0].equals("jmx-first")) {
             ManagementFactory.getPlatformMBeanServer();
         }
@@ -46,5 +50,25 @@ public final class XnioBeansProbe {
             System.out.println("thread-pool-beans=" + platform.queryNames(new ObjectName("jboss.threads:*"), null).size());
             server.drain(Duration.ZERO);
         }
+    }
+
+    /** Another thread asks for a server while XNIO starts (the start itself stands in here). */
+    private static void concurrent() throws Exception {
+        XnioBeans.leftOut(() -> {
+            Thread other = new Thread(() -> System.out.println("other-thread="
+                    + (MBeanServerFactory.newMBeanServer() instanceof MBeanServer ? "server" : "none")));
+            other.start();
+            try {
+                other.join();
+                MBeanServerFactory.newMBeanServer();
+                System.out.println("starting-thread=given a server");
+            } catch (UnsupportedOperationException refused) {
+                System.out.println("starting-thread=refused");
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return null;
+        });
+        System.out.println("builder-property=" + System.getProperty(XnioBeans.BUILDER_PROPERTY));
     }
 }

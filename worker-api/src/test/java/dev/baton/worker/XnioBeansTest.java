@@ -47,6 +47,14 @@ class XnioBeansTest {
         assertTrue(Integer.parseInt(jmx.get("xnio-beans")) > 0, "no org.xnio beans: " + jmx);
     }
 
+    @Test
+    void anotherThreadAskingWhileTheWorkerStartsGetsAnOrdinaryServer() throws Exception {
+        Map<String, String> jmx = probe(List.of(), "concurrent");
+        assertEquals("refused", jmx.get("starting-thread"));
+        assertEquals("server", jmx.get("other-thread"));
+        assertEquals("null", jmx.get("builder-property"));
+    }
+
     /** Runs the probe on this test's JVM and class path; its {@code key=value} lines. */
     private static Map<String, String> probe(List<String> jvmOptions, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
