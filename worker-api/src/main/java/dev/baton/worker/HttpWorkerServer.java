@@ -140,7 +140,7 @@ final class HttpWorkerServer implements ServerAdapter {
         HttpOpenListener openListener = new HttpOpenListener(buffers, undertowOptions);
         // Health checks inside the tracker, so that during a drain they too say Connection: close.
         openListener.setRootHandler(
-                tracker.counting(health.answering(completed.counting(appHandler))));
+                tracker.counting(new DateHeader(health.answering(completed.counting(appHandler)))));
         acceptor.getAcceptSetter().set(
                 ChannelListeners.openListenerAdapter(tracker.tracking(openListener)));
         this.acceptor = acceptor;
@@ -190,7 +190,7 @@ final class HttpWorkerServer implements ServerAdapter {
     @Override
     public InetSocketAddress openWarmupListener() {
         HttpOpenListener openListener = new HttpOpenListener(buffers, undertowOptions);
-        openListener.setRootHandler(appHandler);
+        openListener.setRootHandler(new DateHeader(appHandler));
         ChannelListener<AcceptingChannel<StreamConnection>> accept =
                 ChannelListeners.openListenerAdapter(openListener);
         try {

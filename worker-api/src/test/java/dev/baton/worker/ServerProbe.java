@@ -1,26 +1,66 @@
 package dev.baton.worker;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.baton.testing.Http;
 import dev.baton.worker.runtime.HealthPath;
 import io.undertow.server.HttpHandler;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import javax.management.MBeanServer;
 import javax.management.MBeanServerFactory;
 import javax.management.ObjectName;
 
 /**
- * Run by {@link XnioBeansTest} in a JVM of its own (JMX state is per JVM and cannot be undone):
- * starts a worker's server on loopback, serves one request, and prints what JMX looks like.
+ * A worker's server in a JVM of its own, for what is per JVM and cannot be undone (JMX, which
+ * classes were loaded): starts it on loopback, serves one request, and prints what JMX looks like
+ * as {@code key=value} lines. {@link #run} runs it from a test.
  * {@code jmx-first} makes the platform MBean server before the worker starts, as an application
  * with JMX remote would; {@code concurrent} has another thread ask for a server meanwhile.
  */
-public final class XnioBeansProbe {
+public final class ServerProbe {
 
-    private XnioBeansProbe() {
+    private ServerProbe() {
+    }
+
+    /** Runs the probe on this test's JVM and class path; its {@code key=value} lines, and all it printed. */
+    static Output run(List<String> jvmOptions, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx64m");
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ServerProbe.class.getName()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try {
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the probe did not exit");
+            assertEquals(0, process.exitValue(), "the probe failed:\n" + output);
+            Map<String, String> values = new HashMap<>();
+            output.lines().filter(line -> line.matches("[a-z-]+=.*"))
+                    .forEach(line -> values.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1)));
+            return new Output(values, output);
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
+    record Output(Map<String, String> values, String text) {
+        String get(String key) {
+            return values.get(key);
+        }
     }
 
     public static void main(String[] args) throws Exception {
