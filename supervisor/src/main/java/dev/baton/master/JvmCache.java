@@ -338,7 +338,6 @@ final class JvmCache {
         digest.update((byte) 0);
     }
 
-    /** Loads and runs the key's hashing once, for a {@link Standby} that will soon need it fast. */
     /** Runs, in a parked standby, what its first spawn will run, so that it is not run cold. */
     static void warmUp(List<String> command) {
         try {

@@ -16,7 +16,8 @@ import io.undertow.util.Headers;
  * (RFC 9110's IMF-fixdate, which Undertow also writes), computed once a second.
  */
 final class DateHeader implements HttpHandler {
-    private static final String[] DAYS = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"}; // 1970-01-01 was a Thursday
+    /** From day 0, 1970-01-01, a Thursday. */
+    private static final String[] DAYS = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};
     private static final String[] MONTHS =
             {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
