@@ -17,8 +17,10 @@ import javax.management.MBeanServerFactory;
  * any failure to register (they catch {@code Throwable}). So while this thread starts the worker,
  * the JDK's {@link MBeanServerBuilder} is one that refuses this thread alone: nothing is
  * registered, and the platform server is left uncreated for the application, which gets a normal
- * one whenever it asks (another thread asking in that moment gets a normal one too). XNIO keeps
- * its server in a holder initialised once, so it registers nothing later either.
+ * one whenever it asks. Another thread asking in that moment gets a normal one too, through this
+ * builder, if its context class loader sees this class (an application on one class path, as Baton
+ * runs them); the JDK loads the builder through the asking thread's. XNIO keeps its server in a
+ * holder initialised once, so it registers nothing later either.
  *
  * <p>Left alone, so the beans are registered as usual: when the platform server already exists
  * (JMX remote on the command line, or the application used JMX first: the cost is paid), when the
