@@ -6,8 +6,10 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -31,23 +33,27 @@ final class BatonServer implements Server {
     private final List<String> worker;
     private final int workers;
     private final boolean speedUps;
+    private final boolean newJarEachUpgrade;
     private final Path config;
     private final Path pidFile;
     private final Path log;
     private int port;
 
     BatonServer(Sandbox sandbox, Path home, List<String> worker, int workers) {
-        this(sandbox, home, worker, workers, true);
+        this(sandbox, home, worker, workers, true, false);
     }
 
     /**
      * {@code speedUps}: whether Baton speeds up its upgrades, as it does by default: the workers'
      * JVM cache beside the pid file, the masters' own class-data archive (bin/baton's, in
-     * ~/.cache/baton), and the standby master.
+     * ~/.cache/baton), and the standby master. {@code newJarEachUpgrade}: whether every version
+     * ships its own copy of the jar, as a deploy of a new build does, which no JVM cache has seen.
      */
-    BatonServer(Sandbox sandbox, Path home, List<String> worker, int workers, boolean speedUps) {
+    BatonServer(Sandbox sandbox, Path home, List<String> worker, int workers, boolean speedUps,
+                boolean newJarEachUpgrade) {
         this.sandbox = sandbox;
         this.speedUps = speedUps;
+        this.newJarEachUpgrade = newJarEachUpgrade;
         this.launcher = home.resolve("bin/baton");
         this.worker = worker;
         this.workers = workers;
@@ -160,7 +166,22 @@ final class BatonServer implements Server {
                 "pid = " + pidFile,
                 "jvm-cache = " + (speedUps ? pidFile.resolveSibling("baton.jvm-cache") : "off"),
                 "standby = " + (speedUps ? "on" : "off"),
-                "command = env HELLO_VERSION=" + version + " " + String.join(" ", worker)));
+                "command = env HELLO_VERSION=" + version + " " + String.join(" ", newJarEachUpgrade ? release(version) : worker)));
+    }
+
+    /** The worker command with its jar copied to releases/VERSION/ first: a new file, as a new build's is. */
+    private List<String> release(String version) throws IOException {
+        List<String> command = new ArrayList<>(worker);
+        int jar = command.indexOf("-jar") + 1;
+        if (jar == 0) {
+            throw new IllegalArgumentException("no -jar in the worker command " + worker);
+        }
+        Path built = Path.of(command.get(jar));
+        Path shipped = sandbox.dir().resolve("releases").resolve(version).resolve(built.getFileName());
+        Files.createDirectories(shipped.getParent());
+        Files.copy(built, shipped, StandardCopyOption.REPLACE_EXISTING);
+        command.set(jar, shipped.toString());
+        return command;
     }
 
     private String log() {

@@ -9,8 +9,8 @@ import java.util.List;
 /**
  * Baton's hot upgrade with no load at all: the fastest a deploy can be, from USR2 until the new
  * generation serves and until the old master is gone. Run once per worker JVM (the bench's own,
- * and {@code --java}'s) with Baton's speed-ups (the workers' JVM cache, the master's own archive
- * and the standby master) on and off, each beside cold starts of the same JVM measured in the same run.
+ * and {@code --java}'s) in each {@link Variant}, each beside cold starts of the same JVM measured in
+ * the same run.
  */
 final class IdleUpgrades {
     /**
@@ -23,11 +23,29 @@ final class IdleUpgrades {
      * The upgrades' timings on one JVM, speed-ups on or off, and that JVM's cold starts; {@code error}
      * says why they stopped early, null if they did not.
      */
-    record Result(String java, boolean speedUps, List<RestartTiming> timings, List<Long> coldMillis, String error) {
+    record Result(String java, Variant variant, List<RestartTiming> timings, List<Long> coldMillis, String error) {
         /** The JDK's directory name, e.g. temurin-25-jdk-amd64. */
         String jdk() {
             Path home = Path.of(java).getParent().getParent();
             return home.getFileName().toString();
+        }
+    }
+
+    /**
+     * Baton's speed-ups on; on, with every upgrade shipping a new jar, as a deploy of a new build
+     * does (the JVM cache has no archive for it, so the workers start without one); or off.
+     */
+    enum Variant {
+        ON("on", true, false), NEW_JAR("on, new jar", true, true), OFF("off", false, false);
+
+        final String label;
+        final boolean speedUps;
+        final boolean newJar;
+
+        Variant(String label, boolean speedUps, boolean newJar) {
+            this.label = label;
+            this.speedUps = speedUps;
+            this.newJar = newJar;
         }
     }
 
@@ -42,8 +60,8 @@ final class IdleUpgrades {
             javas.add(options.java().toString());
         }
         for (String java : javas) {
-            for (boolean speedUps : List.of(true, false)) {
-                results.add(run(options, java, speedUps));
+            for (Variant variant : Variant.values()) {
+                results.add(run(options, java, variant));
             }
         }
         return results;
@@ -56,15 +74,15 @@ final class IdleUpgrades {
      * Upgrades and cold starts alike wait for the standby master to park, as a deploy minutes after
      * the last finds it, so that its start weighs on neither.
      */
-    private static Result run(Options options, String javaOption, boolean speedUps) throws IOException {
+    private static Result run(Options options, String javaOption, Variant variant) throws IOException {
         String error = null;
         List<RestartTiming> timings = new ArrayList<>();
         List<Long> cold = new ArrayList<>();
         try (Sandbox sandbox = new Sandbox()) {
             String java = javaOption != null ? javaOption : sandbox.java();
-            System.err.printf("baton-bench: Baton, idle upgrades, %s, speed-ups %s ...%n", java, speedUps ? "on" : "off");
+            System.err.printf("baton-bench: Baton, idle upgrades, %s, speed-ups %s ...%n", java, variant.label);
             List<String> app = options.app().command(java, options.home());
-            try (BatonServer baton = new BatonServer(sandbox, options.home(), app, 2, speedUps)) {
+            try (BatonServer baton = new BatonServer(sandbox, options.home(), app, 2, variant.speedUps, variant.newJar)) {
                 baton.start();
                 baton.settle();
                 Poll.pause(SETTLE_MILLIS);
@@ -82,7 +100,7 @@ final class IdleUpgrades {
                 error = e.getMessage();
                 sandbox.keep();
             }
-            return new Result(java, speedUps, timings, cold, error);
+            return new Result(java, variant, timings, cold, error);
         }
     }
 }

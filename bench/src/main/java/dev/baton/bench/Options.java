@@ -39,7 +39,9 @@ record Options(
                                 against bare hello's one, so the ratio is what supervision costs)
               --idle-upgrades N Baton upgrades with no load, timed; 0 skips them (default 5). They run with
                                 Baton's speed-ups (the workers' JVM cache, the master's archive and
-                                the standby master) on and off, each beside N cold 'java -jar hello.jar'
+                                the standby master) on, on with a new copy of the jar at every
+                                upgrade (a new build: no JVM cache for it yet) and off, each beside
+                                N cold 'java -jar hello.jar'
               --java PATH       also run the idle upgrades with workers on this java (e.g. a JDK 25)
               --steady S        seconds of load per restart run before any restart, paced or, before the
                                 upgrades under flat-out load, flat out (default 2)

@@ -121,10 +121,10 @@ final class Report {
 
     private void timingsTable(StringBuilder out) {
         List<String> rows = new ArrayList<>();
-        String row = "%-27s %-10s %3s  %-20s %-20s %s%n";
+        String row = "%-27s %-21s %3s  %-20s %-20s %s%n";
         for (IdleUpgrades.Result idle : results.idle()) {
             if (!idle.timings().isEmpty()) {
-                rows.add(String.format(row, "idle, " + idle.jdk(), idle.speedUps() ? "speed-ups on" : "speed-ups off",
+                rows.add(String.format(row, "idle, " + idle.jdk(), "speed-ups " + idle.variant().label,
                         idle.timings().size(),
                         spread(idle.timings(), RestartTiming::servingMillis),
                         spread(idle.timings(), RestartTiming::oldGoneMillis),
@@ -149,7 +149,7 @@ final class Report {
         }
         for (IdleUpgrades.Result idle : results.idle()) {
             if (idle.error() != null) {
-                rows.add("  idle upgrades (" + idle.java() + ", speed-ups " + (idle.speedUps() ? "on" : "off")
+                rows.add("  idle upgrades (" + idle.java() + ", speed-ups " + idle.variant().label
                         + ") stopped early: " + idle.error() + "\n");
             }
         }
@@ -175,14 +175,14 @@ final class Report {
         if (results.idle().isEmpty()) {
             return;
         }
-        String row = "%-24s %-9s %-20s %-20s %s%n";
+        String row = "%-24s %-12s %-20s %-20s %s%n";
         out.append(String.format("%nidle upgrades, 2 workers: USR2 to the new version served, against a cold 'java -jar %s.jar'"
                 + " to its first response (same JVM, same run), ms: median (min..max)%n", options.app().label));
         out.append(String.format(row, "worker JVM", "speed-ups", "upgrade", "cold java -jar", "upgrade/cold"));
         for (IdleUpgrades.Result idle : results.idle()) {
             long upgrade = idle.timings().isEmpty() ? -1 : median(idle.timings(), RestartTiming::servingMillis);
             long cold = idle.coldMillis().isEmpty() ? -1 : medianOf(idle.coldMillis());
-            out.append(String.format(Locale.ROOT, row, idle.jdk(), idle.speedUps() ? "on" : "off",
+            out.append(String.format(Locale.ROOT, row, idle.jdk(), idle.variant().label,
                     idle.timings().isEmpty() ? "-" : spread(idle.timings(), RestartTiming::servingMillis),
                     idle.coldMillis().isEmpty() ? "-" : medianOf(idle.coldMillis()) + " (" + Collections.min(idle.coldMillis())
                             + ".." + Collections.max(idle.coldMillis()) + ")",
@@ -240,7 +240,8 @@ final class Report {
         for (IdleUpgrades.Result result : results.idle()) {
             Map<String, Object> idle = new LinkedHashMap<>();
             idle.put("java", result.java());
-            idle.put("speedUps", result.speedUps());
+            idle.put("speedUps", result.variant().speedUps);
+            idle.put("newJarEachUpgrade", result.variant().newJar);
             idle.put("error", result.error());
             idle.put("upgrades", timings(result.timings()));
             idle.put("medians", medians(result.timings(), true));

@@ -9,6 +9,8 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
@@ -29,6 +31,12 @@ import java.util.stream.Stream;
  * else is a new name, so a stale archive is never offered; HotSpot's own check stays the backstop,
  * with its warning silenced (a mismatch then only means a start without the archive).
  *
+ * <p>A build is trained from its second start on, never at its first. A training start is slower
+ * (20-30 ms on JDK 17, 60-70 ms on JDK 25, which also spends a second of CPU assembling the cache
+ * at exit), and most deploys ship a new jar whose archive no later start would use: the master
+ * that starts a build first only leaves a marker ({@code <key>.seen}), and a master that finds
+ * one trains.
+ *
  * <p>A worker without an archive trains one: {@code -XX:ArchiveClassesAtExit} (or
  * {@code -XX:AOTCacheOutput}, which assembles the cache in a child JVM at exit) writes it to a file
  * of its own when it exits normally (after its drain), and the master renames it into place only
@@ -45,6 +53,8 @@ final class JvmCache {
     private static final List<String> SILENT = List.of("-Xlog:cds=off", "-Xlog:cds+dynamic=off");
     /** The first JDK with the AOT cache (JEP 483, 514): about 15% faster than a CDS archive for hello here. */
     private static final int AOT_CACHE = 25;
+    /** Markers of builds started once, kept for the newest this many: a marker is an empty file. */
+    private static final int MARKERS_KEPT = 32;
     private static final List<String> JVM_VARIABLES = List.of("JDK_JAVA_OPTIONS", "JAVA_TOOL_OPTIONS", "CLASSPATH");
 
     /**
@@ -94,6 +104,8 @@ final class JvmCache {
 
     private final Path dir;
     private final Set<Path> training = new HashSet<>();
+    /** Builds this master saw first: none of its workers trains for them, the next master's do. */
+    private final Set<String> firstSeen = new HashSet<>();
     private String lastProblem;
 
     /** {@code dir} null: off. */
@@ -138,6 +150,14 @@ final class JvmCache {
         Files.createDirectories(dir);
         if (!Files.isWritable(dir)) {
             return Use.none(problem(dir + " is not writable"));
+        }
+        Path seen = dir.resolve(key + ".seen");
+        if (firstSeen.contains(key) || !Files.exists(seen)) {
+            if (firstSeen.add(key)) {
+                Files.write(seen, new byte[0]);
+                forgetOldMarkers();
+            }
+            return Use.none("the first start of this build: its next master trains one");
         }
         long free = Files.getFileStore(dir).getUsableSpace();
         if (free < MIN_FREE_BYTES) {
@@ -240,6 +260,24 @@ final class JvmCache {
                     Files.deleteIfExists(file);
                 }
             }
+        }
+    }
+
+    private void forgetOldMarkers() throws IOException {
+        List<Path> markers;
+        try (Stream<Path> files = Files.list(dir)) {
+            markers = new ArrayList<>(files.filter(file -> file.getFileName().toString().matches("[0-9a-f]{24}\\.seen")).toList());
+        }
+        if (markers.size() <= MARKERS_KEPT) {
+            return;
+        }
+        Map<Path, Long> modified = new HashMap<>();
+        for (Path marker : markers) {
+            modified.put(marker, Files.getLastModifiedTime(marker).toMillis());
+        }
+        markers.sort(Comparator.comparing(modified::get));
+        for (Path marker : markers.subList(0, markers.size() - MARKERS_KEPT)) {
+            Files.deleteIfExists(marker);
         }
     }
 

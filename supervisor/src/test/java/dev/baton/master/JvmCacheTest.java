@@ -46,8 +46,27 @@ class JvmCacheTest {
         cache.exited(use, clean, "test");
     }
 
+    /** The master after one that started this build first: what every later master is. */
+    private JvmCache afterFirstStart(List<String> command, Map<String, String> environment) {
+        JvmCache first = new JvmCache(dir.resolve("cache"));
+        assertEquals(JvmCache.Use.Kind.NONE, first.prepare(command, environment).kind());
+        return new JvmCache(dir.resolve("cache"));
+    }
+
+    @Test
+    void aBuildIsTrainedFromItsSecondMasterOnNeverAtItsFirst() throws IOException {
+        JvmCache.Use first = cache.prepare(command(jar, "1"), environment());
+        assertEquals(JvmCache.Use.Kind.NONE, first.kind(), first.describe());
+        assertTrue(first.describe().contains("the first start of this build"), first.describe());
+        assertEquals(JvmCache.Use.Kind.NONE, cache.prepare(command(jar, "1"), environment()).kind(),
+                "nor does another worker of that first master");
+        assertEquals(JvmCache.Use.Kind.TRAINING, new JvmCache(dir.resolve("cache")).prepare(command(jar, "2"), environment()).kind(),
+                "the next master trains");
+    }
+
     @Test
     void aTrainedArchiveIsUsedByTheNextWorkersWhateverTheirEnvAssignments() throws IOException {
+        cache = afterFirstStart(command(jar, "1"), mine());
         JvmCache.Use training = cache.prepare(command(jar, "1"), mine());
         assertEquals(JvmCache.Use.Kind.TRAINING, training.kind(), training.describe());
         List<String> trainer = training.apply(command(jar, "1"));
@@ -67,8 +86,10 @@ class JvmCacheTest {
         assertTrue(using.apply(command(jar, "3")).contains((using.aot() ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=") + using.archive()),
                 using.apply(command(jar, "3")).toString());
 
-        assertEquals(JvmCache.Use.Kind.TRAINING, cache.prepare(command(jar, "3"), environment()).kind(),
-                "other JVM options of the user's are another archive");
+        JvmCache.Use other = cache.prepare(command(jar, "3"), environment());
+        assertEquals(JvmCache.Use.Kind.NONE, other.kind(), other.describe());
+        assertTrue(other.describe().contains("the first start of this build"), "other JVM options of the user's are "
+                + "another archive, not yet trained: " + other.describe());
     }
 
     /** The user's own JDK_JAVA_OPTIONS: part of what an archive is named by. */
@@ -80,10 +101,12 @@ class JvmCacheTest {
 
     @Test
     void aChangedJarTrainsAnotherArchiveWhichReplacesTheOld() throws IOException {
+        cache = afterFirstStart(command(jar, "1"), environment());
         JvmCache.Use first = cache.prepare(command(jar, "1"), environment());
         trained(first, true);
 
         Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 1000));
+        cache = afterFirstStart(command(jar, "1"), environment());
         JvmCache.Use second = cache.prepare(command(jar, "1"), environment());
         assertEquals(JvmCache.Use.Kind.TRAINING, second.kind(), second.describe());
         assertNotEquals(first.archive(), second.archive());
@@ -95,6 +118,7 @@ class JvmCacheTest {
 
     @Test
     void aWorkerThatDidNotExitCleanlyLeavesNoArchive() throws IOException {
+        cache = afterFirstStart(command(jar, "1"), environment());
         JvmCache.Use use = cache.prepare(command(jar, "1"), environment());
         trained(use, false);
         assertFalse(Files.exists(use.archive()));
