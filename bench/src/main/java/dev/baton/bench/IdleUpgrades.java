@@ -68,9 +68,9 @@ final class IdleUpgrades {
     }
 
     /**
-     * One untimed upgrade first: with the speed-ups on, generation 2 starts while generation 1 (the
-     * trainer) still serves, so only generation 3 on has an archive; with them off, the same for
-     * fairness. {@code upgrade --wait} returns once the old master is gone, its archive written.
+     * Two untimed upgrades first: with the speed-ups on, a build's first master trains nothing, a
+     * worker of generation 2 trains, and generation 3 starts while that trainer still serves, so
+     * only generation 4 on has an archive; in the other variants, the same for fairness. {@code upgrade --wait} returns once the old master is gone, its archive written.
      * Upgrades and cold starts alike wait for the standby master to park, as a deploy minutes after
      * the last finds it, so that its start weighs on neither.
      */
@@ -86,12 +86,17 @@ final class IdleUpgrades {
                 baton.start();
                 baton.settle();
                 Poll.pause(SETTLE_MILLIS);
-                baton.restart("2");
-                baton.settle();
+                for (String untimed : List.of("2", "3")) {
+                    baton.restart(untimed);
+                    baton.settle();
+                    Poll.pause(SETTLE_MILLIS);
+                }
                 // A cold start after each upgrade, so that a busy neighbour weighs on both alike.
                 for (int i = 1; i <= options.idleUpgrades(); i++) {
-                    Poll.pause(SETTLE_MILLIS);
-                    timings.add(baton.restart(Integer.toString(i + 2)));
+                    if (i > 1) {
+                        Poll.pause(SETTLE_MILLIS);
+                    }
+                    timings.add(baton.restart(Integer.toString(i + 3)));
                     baton.settle();
                     Poll.pause(SETTLE_MILLIS);
                     cold.add(ColdStart.run(sandbox, app));
