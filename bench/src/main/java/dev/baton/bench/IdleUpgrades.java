@@ -20,7 +20,7 @@ final class IdleUpgrades {
     private static final long SETTLE_MILLIS = 1_000;
 
     /**
-     * The upgrades' timings on one JVM, speed-ups on or off, and that JVM's cold starts; {@code error}
+     * The upgrades' timings on one JVM in one variant, and that JVM's cold starts; {@code error}
      * says why they stopped early, null if they did not.
      */
     record Result(String java, Variant variant, List<RestartTiming> timings, List<Long> coldMillis, String error) {
@@ -70,8 +70,9 @@ final class IdleUpgrades {
     /**
      * Two untimed upgrades first: with the speed-ups on, a build's first master trains nothing, a
      * worker of generation 2 trains, and generation 3 starts while that trainer still serves, so
-     * only generation 4 on has an archive; in the other variants, the same for fairness. {@code upgrade --wait} returns once the old master is gone, its archive written.
-     * Upgrades and cold starts alike wait for the standby master to park, as a deploy minutes after
+     * only generation 4 on has an archive; in the other variants, the same for fairness.
+     * {@code upgrade --wait} returns once the old master is gone, its archive written. Upgrades
+     * and cold starts alike wait for the standby master to park, as a deploy minutes after
      * the last finds it, so that its start weighs on neither.
      */
     private static Result run(Options options, String javaOption, Variant variant) throws IOException {
