@@ -55,6 +55,8 @@ final class JvmCache {
     private static final int AOT_CACHE = 25;
     /** Markers of builds started once, kept for the newest this many: a marker is an empty file. */
     private static final int MARKERS_KEPT = 32;
+    /** How a key looks in a file name: 12 bytes of SHA-256, in hex. */
+    private static final String KEY_IN_NAME = "[0-9a-f]{24}";
     private static final List<String> JVM_VARIABLES = List.of("JDK_JAVA_OPTIONS", "JAVA_TOOL_OPTIONS", "CLASSPATH");
 
     /**
@@ -256,7 +258,7 @@ final class JvmCache {
         try (Stream<Path> files = Files.list(dir)) {
             for (Path file : files.toList()) {
                 String name = file.getFileName().toString();
-                if (!file.equals(current) && name.matches("[0-9a-f]{24}\\.(jsa|aot)") && !training.contains(file)) {
+                if (!file.equals(current) && name.matches(KEY_IN_NAME + "\\.(jsa|aot)") && !training.contains(file)) {
                     Files.deleteIfExists(file);
                 }
             }
@@ -266,7 +268,7 @@ final class JvmCache {
     private void forgetOldMarkers() throws IOException {
         List<Path> markers;
         try (Stream<Path> files = Files.list(dir)) {
-            markers = new ArrayList<>(files.filter(file -> file.getFileName().toString().matches("[0-9a-f]{24}\\.seen")).toList());
+            markers = new ArrayList<>(files.filter(file -> file.getFileName().toString().matches(KEY_IN_NAME + "\\.seen")).toList());
         }
         if (markers.size() <= MARKERS_KEPT) {
             return;

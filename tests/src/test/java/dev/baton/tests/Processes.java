@@ -128,28 +128,28 @@ final class Processes {
      */
     static List<Integer> workers(int master) {
         return children(master).stream().filter(child -> {
-            String commandLine = execedCommandLine(child);
+            String commandLine = commandLine(child);
             return !commandLine.contains(MASTER) && !commandLine.contains(Sandbox.LAUNCHER.toString());
         }).toList();
     }
 
     /**
-     * The command line, read again while it is empty for a live process: Linux shows none while an
-     * exec is replacing the process's memory, which a tight sampling loop does catch (a new master
-     * in the middle of its exec of bin/baton was once counted as a worker). Bounded: a second.
+     * The process's argv, NUL-separated as in /proc; empty if it does not exist or is a zombie.
+     * Read again while it is empty for a live process: Linux shows none while an exec is replacing
+     * the process's memory, which a tight sampling loop does catch (a new master in the middle of
+     * its exec of bin/baton was once counted as a worker). Bounded: a second.
      */
-    private static String execedCommandLine(int pid) {
+    static String commandLine(int pid) {
         long deadline = System.nanoTime() + Duration.ofSeconds(1).toNanos();
-        String commandLine = commandLine(pid);
+        String commandLine = readCommandLine(pid);
         while (commandLine.isEmpty() && alive(pid) && System.nanoTime() - deadline < 0) {
             Thread.onSpinWait();
-            commandLine = commandLine(pid);
+            commandLine = readCommandLine(pid);
         }
         return commandLine;
     }
 
-    /** The process's argv, NUL-separated as in /proc; empty if it does not exist. */
-    static String commandLine(int pid) {
+    private static String readCommandLine(int pid) {
         try {
             return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), StandardCharsets.UTF_8);
         } catch (IOException e) {
