@@ -1,5 +1,6 @@
 package dev.baton.cli;
 
+import dev.baton.control.ControlServer;
 import dev.baton.master.Handoff;
 import dev.baton.master.Inheritance;
 import dev.baton.master.Master;
@@ -13,6 +14,7 @@ import dev.baton.net.Listener;
 import dev.baton.signals.SignalMask;
 import dev.baton.systemd.SocketActivation;
 import java.io.File;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -138,31 +140,38 @@ final class StartCommand implements Callable<Integer> {
         String launcher = System.getenv("BATON_LAUNCHER");
         argv.add(launcher != null ? launcher : "baton");
         argv.addAll(spec.commandLine().getParseResult().originalArgs());
-        Settings settings;
         List<Listener> listeners = new ArrayList<>();
+        Standby.Wakeup wakeup = Standby.Wakeup.NONE;
+        Master master;
         try {
             HashSet<Integer> keep = new HashSet<>(inheritance.map(Inheritance::fds).orElse(List.of()));
             keep.addAll(activation.fds());
             keep.addAll(Standby.fds());
             SignalMask.ensure(keep);
             StartupSteps.mark("native binding and signal mask");
-            // A standby waits here for its upgrade: the config file is read after, as by any new master.
-            inheritance.ifPresent(i -> Standby.parkIfStandby(i, argv, this::settings));
-            settings = settings();
-            StartupSteps.mark("settings");
             if (inheritance.isPresent()) {
                 inheritance.get().listenerFds().forEach(fd -> listeners.add(Listener.adopt(fd)));
-            } else {
+                StartupSteps.mark("inherited listeners");
+                // A standby waits here for its upgrade: the config file is read after, as by any new master.
+                wakeup = Standby.parkIfStandby(inheritance.get(), argv, this::settings);
+            }
+            Settings settings = settings();
+            StartupSteps.mark("settings");
+            if (inheritance.isEmpty()) {
                 refuseLiveMaster(settings.pidFile());
                 listeners.addAll(activation.listeners(settings.listen()));
+                StartupSteps.mark("listeners");
             }
-            StartupSteps.mark(inheritance.isPresent() ? "inherited listeners" : "listeners");
+            master = new Master(settings, this::settings, listeners, StartContext.of(argv), inheritance.orElse(null));
+            wakeup.confirm();
         } catch (RuntimeException e) {
+            // A stale standby leaves the upgrade to a master started afresh, which may read the config as this one cannot.
+            wakeup.confirm();
             // A new master that cannot start tells the old one why; the old one keeps serving.
             inheritance.ifPresent(i -> i.reportFailure(e.getMessage()));
             throw e;
         }
-        return new Master(settings, this::settings, listeners, StartContext.of(argv), inheritance.orElse(null)).run();
+        return master.run();
     }
 
     private Settings settings() {
@@ -182,6 +191,12 @@ final class StartCommand implements Callable<Integer> {
         if (pidFile != null) {
             pidFile = pidFile.toAbsolutePath();
             checkWritable("pid file", pidFile);
+            Path socket = ControlServer.pathFor(pidFile);
+            if (socket.toString().getBytes(StandardCharsets.UTF_8).length > ControlServer.MAX_PATH_BYTES) {
+                throw new UserError("cannot use pid file " + pidFile + ": the control socket beside it, " + socket
+                        + ", would be over " + ControlServer.MAX_PATH_BYTES + " bytes, too long for a Unix socket: "
+                        + "choose a shorter path");
+            }
         }
         Duration graceful = Tunable.GRACEFUL_TIMEOUT.duration(gracefulTimeout, file);
         Duration boot = Tunable.BOOT_TIMEOUT.duration(bootTimeout, file);

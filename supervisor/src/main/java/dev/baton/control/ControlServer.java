@@ -34,6 +34,8 @@ import jdk.net.UnixDomainPrincipal;
  */
 public final class ControlServer implements AutoCloseable {
     static final int MAX_REQUEST = 1024;
+    /** Linux's sun_path holds 108 bytes, the last a NUL. */
+    public static final int MAX_PATH_BYTES = 107;
     /** Connections still sending their request line; more are refused at once. */
     private static final int MAX_READING = 64;
     private static final long READ_DEADLINE = TimeUnit.SECONDS.toNanos(5);

@@ -109,6 +109,10 @@ final class JvmCache {
     /** Builds this master saw first: none of its workers trains for them, the next master's do. */
     private final Set<String> firstSeen = new HashSet<>();
     private String lastProblem;
+    /** The last identity worked out, the turn it was for and what it was worked out from. */
+    private Identity recent;
+    private long recentTurn;
+    private List<Object> recentInputs;
 
     /** {@code dir} null: off. */
     JvmCache(Path dir) {
@@ -121,21 +125,32 @@ final class JvmCache {
 
     /**
      * Chooses this worker's use of the cache, for a worker started with {@code environment};
-     * {@link Use#apply} gives its command with the flags.
+     * {@link Use#apply} gives its command with the flags. The spawns of one loop {@code turn}
+     * (its time) read the files once: a generation's workers start together.
      */
-    Use prepare(List<String> command, Map<String, String> environment) {
+    Use prepare(List<String> command, Map<String, String> environment, long turn) {
         if (dir == null) {
             return Use.none("--jvm-cache off");
         }
         try {
-            return choose(command, environment);
+            return choose(identity(command, environment, turn));
         } catch (IOException | RuntimeException e) {
             return Use.none(problem("cannot use " + dir + ": " + reason(e)));
         }
     }
 
-    private Use choose(List<String> command, Map<String, String> environment) throws IOException {
-        Identity identity = identify(command, environment);
+    private Identity identity(List<String> command, Map<String, String> environment, long turn) throws IOException {
+        List<Object> inputs = new ArrayList<>(List.of(command, environment.getOrDefault("PATH", "")));
+        JVM_VARIABLES.forEach(variable -> inputs.add(environment.getOrDefault(variable, "")));
+        if (recent == null || recentTurn != turn || !recentInputs.equals(inputs)) {
+            recent = identify(command, environment);
+            recentTurn = turn;
+            recentInputs = inputs;
+        }
+        return recent;
+    }
+
+    private Use choose(Identity identity) throws IOException {
         if (identity.unusable() != null) {
             return Use.none(identity.unusable());
         }

@@ -115,14 +115,20 @@ public final class Master {
         for (Listener listener : listeners) {
             Log.line(self, (takeover == null ? "listening on " : "inherited listener ") + listener.display());
         }
-        // Written only now that the sockets are ours: whoever reads the pid file can rely on a
-        // master that owns the port behind it.
-        presence.claim(r -> events.add(new Event.Commanded(r)));
-        SignalReceiver.start((signal, sender) -> events.add(new Event.Signalled(signal, sender)));
         Log.line(self, "started (pid " + pid + "), " + settings.workers() + " workers"
                 + (listeners.size() > 1 ? " per listener" : "") + ": " + String.join(" ", settings.command()));
         Log.line(self, pool.jvmCacheLine());
         Log.line(self, "class-data archive: " + archive.describe());
+        // The workers first: the rest takes milliseconds, their JVMs a hundred times that.
+        pool.upkeep(System.nanoTime());
+        SignalReceiver.start((signal, sender) -> events.add(new Event.Signalled(signal, sender)));
+        try {
+            // Written only now that the sockets are ours: whoever reads the pid file can rely on a
+            // master that owns the port behind it.
+            presence.claim(r -> events.add(new Event.Commanded(r)));
+        } catch (RuntimeException e) {
+            cannotClaim(e.getMessage());
+        }
 
         int failuresInARow = 0;
         while (!finished()) {
@@ -433,6 +439,16 @@ public final class Master {
         takeover.done();
         takeover = null;
         stop(Stop.QUICK, "giving up");
+    }
+
+    /** No pid file or control socket: operators could not find this master, so it stops its workers and exits. */
+    private void cannotClaim(String reason) {
+        if (takeover != null) {
+            abandon(reason);
+        } else {
+            exitCode = 1;
+            stop(Stop.QUICK, reason);
+        }
     }
 
     /** A new master whose old master is gone is an ordinary master: it may be upgraded. */

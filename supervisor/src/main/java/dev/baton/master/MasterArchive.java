@@ -36,6 +36,10 @@ final class MasterArchive {
     /** Archives of earlier builds and JDKs kept beside the current one, for a rollback's master. */
     private static final int KEPT = 3;
 
+    /** What the one look at this JVM's mappings found (reading them takes a standby's master milliseconds). */
+    private static Path looked;
+    private static boolean lookedMapped;
+
     private final Path archive;
     private final Path classList;
     private final boolean mapped;
@@ -169,13 +173,17 @@ final class MasterArchive {
         }
     }
 
-    private static boolean mapped(Path archive) {
-        try (Stream<String> maps = Files.lines(Path.of("/proc/self/maps"))) {
-            String name = archive.toString();
-            return maps.anyMatch(line -> line.endsWith(name));
-        } catch (IOException | RuntimeException e) {
-            return false;
+    private static synchronized boolean mapped(Path archive) {
+        if (!archive.equals(looked)) {
+            try (Stream<String> maps = Files.lines(Path.of("/proc/self/maps"))) {
+                String name = archive.toString();
+                lookedMapped = maps.anyMatch(line -> line.endsWith(name));
+            } catch (IOException | RuntimeException e) {
+                lookedMapped = false;
+            }
+            looked = archive;
         }
+        return lookedMapped;
     }
 
     /** This JVM's own command line, turned into the dump of the classes it listed. */

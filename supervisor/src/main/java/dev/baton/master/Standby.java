@@ -25,12 +25,12 @@ import java.util.function.Supplier;
  * command line, directory, environment, listeners and report pipe), plus one more fd: the read
  * end of a pipe it parks on. It claims nothing and starts nothing (no pid file, no control
  * socket, no workers) until it reads {@code go}. Then it asks the launcher for the key of the
- * master it would start now ({@code BATON_PRINT_MASTER_KEY}) and looks at its directory: if
- * Baton itself changed since the standby started (new jars, JDK, script or flags), or a
- * {@code current} symlink it was started in now names another release, it says {@code stale}
- * and exits, and the old master starts the new master afresh, as without a standby. Otherwise
- * it says {@code woken} and reads the config file, as a new master does. End of file on the pipe
- * (its master stops or is gone, even by SIGKILL) makes it exit.
+ * master it would start now ({@code BATON_PRINT_MASTER_KEY}), and reads the config file and
+ * builds its master while the launcher answers. If Baton itself changed since the standby started
+ * (new jars, JDK, script or flags), or a {@code current} symlink it was started in now names
+ * another release, it says {@code stale} and exits, and the old master starts the new master
+ * afresh, as without a standby. Otherwise it says {@code woken} and goes on as any new master.
+ * End of file on the pipe (its master stops or is gone, even by SIGKILL) makes it exit.
  *
  * <p>At most one standby per master. One that dies before it is woken is replaced after a pause
  * that doubles with every death in a row, so a broken install costs a JVM start now and then,
@@ -39,18 +39,20 @@ import java.util.function.Supplier;
 public final class Standby {
     /**
      * Runs, once, the code the first moments after the wake-up would otherwise run cold, in the
-     * interpreter: the key check (a spawn), reading the settings, a log line's time stamp and the
-     * workers' JVM cache key (their files, SHA-256). Their results are thrown away; the settings
-     * are read again once woken, since a deploy may change them meanwhile.
+     * interpreter: the key check (a spawn), reading the settings, a log line's time stamp, the
+     * workers' JVM cache key (their files, SHA-256) and the look at whether this JVM mapped its
+     * archive (kept: it cannot change). The rest is thrown away; the settings are read again once
+     * woken, since a deploy may change them meanwhile.
      */
     private static void warmUp(String launcher, Supplier<Settings> readSettings) {
-        currentKey(launcher);
+        KeyCheck.await(KeyCheck.start(launcher));
         try {
             JvmCache.warmUp(readSettings.get().command());
         } catch (RuntimeException e) {
             // Read again, and reported then, once it matters.
         }
         Instant.now().toString();
+        MasterArchive.fromEnvironment();
     }
 
     /** The fd a standby parks on; set only in a standby's environment. */
@@ -237,14 +239,14 @@ public final class Standby {
     // ---- the standby's side ----
 
     /**
-     * In a standby, after the JVM and native binding are up: says so, waits for {@code go}, and
-     * returns once this process is the master the upgrade needs. Exits if its master goes away
-     * first, or if it is stale (see above). Elsewhere returns at once.
+     * In a standby, after the JVM, native binding and inherited listeners are up: says so, waits for
+     * {@code go}, and returns once woken, with the key check started; {@link Wakeup#confirm} gives
+     * its verdict. Exits if its master goes away first. Elsewhere returns {@link Wakeup#NONE} at once.
      */
-    public static void parkIfStandby(Inheritance inheritance, List<String> argv, Supplier<Settings> readSettings) {
+    public static Wakeup parkIfStandby(Inheritance inheritance, List<String> argv, Supplier<Settings> readSettings) {
         String fd = System.getenv(GO_FD);
         if (fd == null) {
-            return;
+            return Wakeup.NONE;
         }
         int go = Integer.parseInt(fd);
         warmUp(argv.get(0), readSettings);
@@ -257,13 +259,47 @@ public final class Standby {
         }
         SignalMask.dropPending();
         StartupSteps.woken();
-        String stale = staleness(argv);
-        if (stale != null) {
-            // The old master starts the new master afresh, from its command line and directory.
-            inheritance.report(STALE + " " + stale);
-            System.exit(0);
+        return new Wakeup(inheritance, argv, KeyCheck.start(argv.get(0)));
+    }
+
+    /**
+     * A standby just woken. The launcher computes its key (a process of its own, 10 ms) while this
+     * one reads the settings and builds its master; nothing it does before {@link #confirm} is
+     * seen outside it, so a stale standby leaves no trace.
+     */
+    public static final class Wakeup {
+        /** Not a standby: a master started afresh is current by definition. */
+        public static final Wakeup NONE = new Wakeup(null, null, null);
+
+        private final Inheritance inheritance;
+        private final List<String> argv;
+        private final KeyCheck check;
+        private boolean confirmed;
+
+        private Wakeup(Inheritance inheritance, List<String> argv, KeyCheck check) {
+            this.inheritance = inheritance;
+            this.argv = argv;
+            this.check = check;
         }
-        inheritance.report(WOKEN);
+
+        /**
+         * Returns if this is the master a start now would give, and tells the old master it owns
+         * the upgrade from here; otherwise says why not and exits, and the old master starts a new
+         * master afresh, from its command line and directory.
+         */
+        public void confirm() {
+            if (inheritance == null || confirmed) {
+                return;
+            }
+            confirmed = true;
+            String stale = staleness(argv, KeyCheck.await(check));
+            StartupSteps.mark("key check");
+            if (stale != null) {
+                inheritance.report(STALE + " " + stale);
+                System.exit(0);
+            }
+            inheritance.report(WOKEN);
+        }
     }
 
     /**
@@ -272,9 +308,8 @@ public final class Standby {
      * symlink switched to another release: its relative paths, the config's included, would
      * still name the old one).
      */
-    private static String staleness(List<String> argv) {
+    private static String staleness(List<String> argv, String current) {
         String key = System.getenv(KEY);
-        String current = currentKey(argv.get(0));
         if (key == null || !key.equals(current)) {
             return "Baton changed since it started (key " + key + ", now " + (current.isEmpty() ? "unknown" : current) + ")";
         }
@@ -290,35 +325,54 @@ public final class Standby {
         return fd == null ? List.of() : List.of(Integer.parseInt(fd));
     }
 
-    /** What the launcher says now; empty if it cannot say. */
-    private static String currentKey(String launcher) {
-        int[] out = Posix.pipe();
-        int child;
-        try {
-            Map<String, String> environment = MasterArchive.childEnvironment();
-            environment.put(PRINT_KEY, "1");
-            child = Spawn.command(List.of(launcher)).environment(environment).fd(1, out[1]).start();
-        } catch (RuntimeException e) {
-            Posix.close(out[0]);
-            return "";
-        } finally {
-            Posix.close(out[1]);
+    /** The launcher asked for the key of the master it would start now ({@code BATON_PRINT_MASTER_KEY}). */
+    private static final class KeyCheck {
+        private final int child;
+        private final int out;
+
+        private KeyCheck(int child, int out) {
+            this.child = child;
+            this.out = out;
         }
-        ByteArrayOutputStream text = new ByteArrayOutputStream();
-        byte[] buffer = new byte[256];
-        try {
-            int n;
-            while ((n = Posix.read(out[0], buffer)) > 0 && text.size() < 4096) {
-                text.write(buffer, 0, n);
+
+        /** Starts the launcher; null if it cannot be started. */
+        static KeyCheck start(String launcher) {
+            int[] out = Posix.pipe();
+            try {
+                Map<String, String> environment = MasterArchive.childEnvironment();
+                environment.put(PRINT_KEY, "1");
+                int child = Spawn.command(List.of(launcher)).environment(environment).fd(1, out[1]).start();
+                return new KeyCheck(child, out[0]);
+            } catch (RuntimeException e) {
+                Posix.close(out[0]);
+                return null;
+            } finally {
+                Posix.close(out[1]);
             }
-        } finally {
-            Posix.close(out[0]);
         }
-        long deadline = System.nanoTime() + KEY_TIMEOUT;
-        int raw;
-        while ((raw = Posix.waitNoHang(child)) == Posix.STILL_RUNNING && System.nanoTime() - deadline < 0) {
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+
+        /** What the launcher said; empty if it could not say. */
+        static String await(KeyCheck check) {
+            return check == null ? "" : check.await();
         }
-        return raw != Posix.STILL_RUNNING && ExitStatus.of(raw).success() ? text.toString(StandardCharsets.UTF_8).strip() : "";
+
+        String await() {
+            ByteArrayOutputStream text = new ByteArrayOutputStream();
+            byte[] buffer = new byte[256];
+            try {
+                int n;
+                while ((n = Posix.read(out, buffer)) > 0 && text.size() < 4096) {
+                    text.write(buffer, 0, n);
+                }
+            } finally {
+                Posix.close(out);
+            }
+            long deadline = System.nanoTime() + KEY_TIMEOUT;
+            int raw;
+            while ((raw = Posix.waitNoHang(child)) == Posix.STILL_RUNNING && System.nanoTime() - deadline < 0) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            }
+            return raw != Posix.STILL_RUNNING && ExitStatus.of(raw).success() ? text.toString(StandardCharsets.UTF_8).strip() : "";
+        }
     }
 }

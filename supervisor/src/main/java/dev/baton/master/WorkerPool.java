@@ -196,7 +196,7 @@ final class WorkerPool {
 
     private boolean spawn(Slot slot, long now) {
         Map<String, String> environment = environment(slot);
-        JvmCache.Use cache = jvmCache.prepare(settings.command(), environment);
+        JvmCache.Use cache = jvmCache.prepare(settings.command(), environment, now);
         String label = slot.label(listeners.size() > 1);
         WorkerOs.Started started;
         try {

@@ -24,12 +24,18 @@ class JvmCacheTest {
     Path dir;
     private JvmCache cache;
     private Path jar;
+    private long turns;
 
     @BeforeEach
     void cacheAndJar() throws IOException {
         cache = new JvmCache(dir.resolve("cache"));
         jar = dir.resolve("app.jar");
         Files.write(jar, new byte[] {1, 2, 3});
+    }
+
+    /** A turn of the master's loop of its own: the cache reads the command's files afresh. */
+    private long turn() {
+        return ++turns;
     }
 
     private Map<String, String> environment() {
@@ -49,25 +55,25 @@ class JvmCacheTest {
     /** The master after one that started this build first: what every later master is. */
     private JvmCache afterFirstStart(List<String> command, Map<String, String> environment) {
         JvmCache first = new JvmCache(dir.resolve("cache"));
-        assertEquals(JvmCache.Use.Kind.NONE, first.prepare(command, environment).kind());
+        assertEquals(JvmCache.Use.Kind.NONE, first.prepare(command, environment, turn()).kind());
         return new JvmCache(dir.resolve("cache"));
     }
 
     @Test
     void aBuildIsTrainedFromItsSecondMasterOnNeverAtItsFirst() throws IOException {
-        JvmCache.Use first = cache.prepare(command(jar, "1"), environment());
+        JvmCache.Use first = cache.prepare(command(jar, "1"), environment(), turn());
         assertEquals(JvmCache.Use.Kind.NONE, first.kind(), first.describe());
         assertTrue(first.describe().contains("the first start of this build"), first.describe());
-        assertEquals(JvmCache.Use.Kind.NONE, cache.prepare(command(jar, "1"), environment()).kind(),
+        assertEquals(JvmCache.Use.Kind.NONE, cache.prepare(command(jar, "1"), environment(), turn()).kind(),
                 "nor does another worker of that first master");
-        assertEquals(JvmCache.Use.Kind.TRAINING, new JvmCache(dir.resolve("cache")).prepare(command(jar, "2"), environment()).kind(),
+        assertEquals(JvmCache.Use.Kind.TRAINING, new JvmCache(dir.resolve("cache")).prepare(command(jar, "2"), environment(), turn()).kind(),
                 "the next master trains");
     }
 
     @Test
     void aTrainedArchiveIsUsedByTheNextWorkersWhateverTheirEnvAssignments() throws IOException {
         cache = afterFirstStart(command(jar, "1"), mine());
-        JvmCache.Use training = cache.prepare(command(jar, "1"), mine());
+        JvmCache.Use training = cache.prepare(command(jar, "1"), mine(), turn());
         assertEquals(JvmCache.Use.Kind.TRAINING, training.kind(), training.describe());
         List<String> trainer = training.apply(command(jar, "1"));
         String flag = training.aot() ? "-XX:AOTCacheOutput=" : "-XX:ArchiveClassesAtExit=";
@@ -75,18 +81,18 @@ class JvmCacheTest {
                 trainer.subList(0, 4), "the flags right after java, before the command's own: " + trainer);
         assertEquals(List.of("-Xmx64m", "-jar", jar.toString()), trainer.subList(trainer.size() - 3, trainer.size()));
 
-        JvmCache.Use second = cache.prepare(command(jar, "2"), mine());
+        JvmCache.Use second = cache.prepare(command(jar, "2"), mine(), turn());
         assertEquals(JvmCache.Use.Kind.NONE, second.kind(), "one trainer at a time: " + second.describe());
 
         trained(training, true);
         assertFalse(Files.exists(training.training()));
-        JvmCache.Use using = cache.prepare(command(jar, "3"), mine());
+        JvmCache.Use using = cache.prepare(command(jar, "3"), mine(), turn());
         assertEquals(JvmCache.Use.Kind.USING, using.kind(), using.describe());
         assertEquals(training.archive(), using.archive());
         assertTrue(using.apply(command(jar, "3")).contains((using.aot() ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=") + using.archive()),
                 using.apply(command(jar, "3")).toString());
 
-        JvmCache.Use other = cache.prepare(command(jar, "3"), environment());
+        JvmCache.Use other = cache.prepare(command(jar, "3"), environment(), turn());
         assertEquals(JvmCache.Use.Kind.NONE, other.kind(), other.describe());
         assertTrue(other.describe().contains("the first start of this build"), "other JVM options of the user's are "
                 + "another archive, not yet trained: " + other.describe());
@@ -102,12 +108,12 @@ class JvmCacheTest {
     @Test
     void aChangedJarTrainsAnotherArchiveWhichReplacesTheOld() throws IOException {
         cache = afterFirstStart(command(jar, "1"), environment());
-        JvmCache.Use first = cache.prepare(command(jar, "1"), environment());
+        JvmCache.Use first = cache.prepare(command(jar, "1"), environment(), turn());
         trained(first, true);
 
         Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 1000));
         cache = afterFirstStart(command(jar, "1"), environment());
-        JvmCache.Use second = cache.prepare(command(jar, "1"), environment());
+        JvmCache.Use second = cache.prepare(command(jar, "1"), environment(), turn());
         assertEquals(JvmCache.Use.Kind.TRAINING, second.kind(), second.describe());
         assertNotEquals(first.archive(), second.archive());
         assertTrue(Files.exists(first.archive()), "the old archive stays until the new one is written");
@@ -116,25 +122,39 @@ class JvmCacheTest {
         assertFalse(Files.exists(first.archive()), "the stale archive is removed");
     }
 
+    /** A generation's workers are spawned in one turn of the master's loop. */
+    @Test
+    void theSpawnsOfOneTurnReadTheFilesOnceTheNextTurnReadsThemAgain() throws IOException {
+        cache = afterFirstStart(command(jar, "1"), environment());
+        long turn = turn();
+        JvmCache.Use first = cache.prepare(command(jar, "1"), environment(), turn);
+        assertEquals(JvmCache.Use.Kind.TRAINING, first.kind(), first.describe());
+        Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 1000));
+        JvmCache.Use sameTurn = cache.prepare(command(jar, "1"), environment(), turn);
+        assertEquals("another worker is training " + first.archive(), sameTurn.detail(), "the files as the turn first read them");
+        JvmCache.Use nextTurn = cache.prepare(command(jar, "1"), environment(), turn());
+        assertEquals("the first start of this build: its next master trains one", nextTurn.detail(), "the changed jar is another build");
+    }
+
     @Test
     void aWorkerThatDidNotExitCleanlyLeavesNoArchive() throws IOException {
         cache = afterFirstStart(command(jar, "1"), environment());
-        JvmCache.Use use = cache.prepare(command(jar, "1"), environment());
+        JvmCache.Use use = cache.prepare(command(jar, "1"), environment(), turn());
         trained(use, false);
         assertFalse(Files.exists(use.archive()));
         assertFalse(Files.exists(use.training()));
-        assertEquals(JvmCache.Use.Kind.TRAINING, cache.prepare(command(jar, "1"), environment()).kind(),
+        assertEquals(JvmCache.Use.Kind.TRAINING, cache.prepare(command(jar, "1"), environment(), turn()).kind(),
                 "the next worker trains again");
     }
 
     @Test
     void noFlagsWhenOffForAScriptOrWhenTheDirectoryCannotBeMade() throws IOException {
         Map<String, String> environment = environment();
-        assertEquals(JvmCache.Use.Kind.NONE, new JvmCache(null).prepare(command(jar, "1"), environment).kind());
-        assertEquals(JvmCache.Use.Kind.NONE, cache.prepare(List.of("/bin/sh", "run.sh"), environment).kind());
+        assertEquals(JvmCache.Use.Kind.NONE, new JvmCache(null).prepare(command(jar, "1"), environment, turn()).kind());
+        assertEquals(JvmCache.Use.Kind.NONE, cache.prepare(List.of("/bin/sh", "run.sh"), environment, turn()).kind());
         Path file = dir.resolve("file");
         Files.writeString(file, "");
-        JvmCache.Use use = new JvmCache(file.resolve("cache")).prepare(command(jar, "1"), environment);
+        JvmCache.Use use = new JvmCache(file.resolve("cache")).prepare(command(jar, "1"), environment, turn());
         assertEquals(JvmCache.Use.Kind.NONE, use.kind());
         assertTrue(use.describe().contains("cannot use " + file.resolve("cache")), use.describe());
         assertEquals(command(jar, "1"), use.apply(command(jar, "1")), "no flags");

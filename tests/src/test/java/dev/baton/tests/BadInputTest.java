@@ -117,9 +117,26 @@ class BadInputTest {
                 start("--listen", "127.0.0.1:0", "--log", dir, "--", "java", "-jar", App.HELLO.jar().toString()));
         refused("cannot write pid file /proc/baton.pid: ",
                 start("--listen", "127.0.0.1:0", "--pid", "/proc/baton.pid", "--", "java", "-jar", App.HELLO.jar().toString()));
+        Path deep = Files.createDirectories(sandbox.dir().resolve("d".repeat(100)));
+        refused("the control socket beside it, " + deep + "/baton.pid.sock, would be over 107 bytes, too long for a Unix socket",
+                start("--listen", "127.0.0.1:0", "--pid", deep + "/baton.pid", "--", "java", "-jar", App.HELLO.jar().toString()));
         try (var files = Files.list(sandbox.dir())) {
             assertEquals(List.of(), files.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList(), "no .tmp left");
         }
+    }
+
+    /** The master spawns its workers before it opens its control socket: a socket it cannot open stops them. */
+    @Test
+    void aControlSocketThatCannotBeOpenedStopsTheWorkersAlreadyStarted() throws Exception {
+        Path pid = sandbox.dir().resolve("baton.pid");
+        Files.createDirectories(sandbox.dir().resolve("baton.pid.sock/in-the-way"));
+        Sandbox.Result result = sandbox.run(QUICK, List.of("start", "--listen", "127.0.0.1:0", "--workers", "2", "--pid",
+                pid.toString(), "--", "java", "-Xmx64m", "-jar", App.HELLO.jar().toString()));
+        assertEquals(1, result.exitCode(), result.output());
+        assertTrue(result.output().contains("cannot open control socket " + pid + ".sock"), result.output());
+        assertTrue(result.output().contains("worker 1 (pid"), "the workers were started first:\n" + result.output());
+        assertEquals(List.of(), sandbox.survivors(), "nothing left running");
+        assertFalse(Files.exists(pid), "no pid file left");
     }
 
     @Test

@@ -63,7 +63,12 @@ final class Sandbox implements BeforeEachCallback, AfterEachCallback {
                 }
             }
         }
-        try (Stream<Path> files = Files.walk(dir)) {
+        delete(dir);
+    }
+
+    /** A directory and everything in it, as far as it can be removed. */
+    static void delete(Path directory) throws IOException {
+        try (Stream<Path> files = Files.walk(directory)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }

@@ -109,6 +109,11 @@ class StandbyTest {
         Path switched = sandbox.dir().resolve("current.new");
         Files.createSymbolicLink(switched, newer);
         Files.move(switched, current, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        if (!batonInRelease) {
+            // Deploy tools prune old releases: the standby, whose config file goes with its
+            // directory, must still leave the upgrade to a new master rather than fail it.
+            Sandbox.delete(older);
+        }
         Sandbox.Result result = upgrade();
         assertEquals(0, result.exitCode(), result.output());
         baton.awaitLog("standby master \\(pid " + standby + "\\) " + why + ".*; starting a new master instead", UPGRADE);
