@@ -120,7 +120,11 @@ public final class Master {
         Log.line(self, pool.jvmCacheLine());
         Log.line(self, "class-data archive: " + archive.describe());
         // The workers first: the rest takes milliseconds, their JVMs a hundred times that.
-        pool.upkeep(System.nanoTime());
+        try {
+            pool.upkeep(System.nanoTime());
+        } catch (RuntimeException e) {
+            Log.line(self, "master loop error: " + e + " at " + where(e) + "; carrying on");
+        }
         SignalReceiver.start((signal, sender) -> events.add(new Event.Signalled(signal, sender)));
         try {
             // Written only now that the sockets are ours: whoever reads the pid file can rely on a
