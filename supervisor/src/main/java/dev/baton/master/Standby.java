@@ -45,7 +45,7 @@ public final class Standby {
      * woken, since a deploy may change them meanwhile.
      */
     private static void warmUp(String launcher, Supplier<Settings> readSettings) {
-        KeyCheck.await(KeyCheck.start(launcher));
+        KeyCheck.start(launcher).await();
         try {
             JvmCache.warmUp(readSettings.get().command());
         } catch (RuntimeException e) {
@@ -292,7 +292,7 @@ public final class Standby {
                 return;
             }
             confirmed = true;
-            String stale = staleness(argv, KeyCheck.await(check));
+            String stale = staleness(argv, check.await());
             StartupSteps.mark("key check");
             if (stale != null) {
                 inheritance.report(STALE + " " + stale);
@@ -327,6 +327,9 @@ public final class Standby {
 
     /** The launcher asked for the key of the master it would start now ({@code BATON_PRINT_MASTER_KEY}). */
     private static final class KeyCheck {
+        /** A launcher that could not be started: it says nothing, so the standby is stale. */
+        private static final KeyCheck NOT_STARTED = new KeyCheck(-1, -1);
+
         private final int child;
         private final int out;
 
@@ -335,7 +338,7 @@ public final class Standby {
             this.out = out;
         }
 
-        /** Starts the launcher; null if it cannot be started. */
+        /** Starts the launcher. */
         static KeyCheck start(String launcher) {
             int[] out = Posix.pipe();
             try {
@@ -345,18 +348,17 @@ public final class Standby {
                 return new KeyCheck(child, out[0]);
             } catch (RuntimeException e) {
                 Posix.close(out[0]);
-                return null;
+                return NOT_STARTED;
             } finally {
                 Posix.close(out[1]);
             }
         }
 
         /** What the launcher said; empty if it could not say. */
-        static String await(KeyCheck check) {
-            return check == null ? "" : check.await();
-        }
-
         String await() {
+            if (this == NOT_STARTED) {
+                return "";
+            }
             ByteArrayOutputStream text = new ByteArrayOutputStream();
             byte[] buffer = new byte[256];
             try {
