@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class LoadGenerator {
     private static final int TIMEOUT_MILLIS = 5_000;
+    private static final long FLAT_OUT_MAX_REQUESTS = 50_000_000;
 
     /** A request's start or end: when, and what the orchestrator had said by then. */
     record Moment(long nanos, boolean restarts, boolean window, long windowEdges) {
@@ -51,6 +52,12 @@ final class LoadGenerator {
         this.measuredNanos = startNanos + (long) (warmUpSeconds * 1e9);
         this.deadline = startNanos + (long) (maxSeconds * 1e9);
         this.maxRequests = maxRequests;
+    }
+
+    /** {@code connections} clients flat out on {@code port} for {@code seconds}, all of it counted, in this process. */
+    static LoadResult flatOut(Mode mode, int connections, int port, double seconds) throws InterruptedException {
+        LoadGenerator load = new LoadGenerator(port, 0, seconds, FLAT_OUT_MAX_REQUESTS);
+        return load.drive(load.clients(mode, connections, 0, 0, 0), () -> { });
     }
 
     static void run(String[] args) throws Exception {

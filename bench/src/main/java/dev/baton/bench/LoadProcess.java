@@ -51,6 +51,23 @@ final class LoadProcess {
         return start(sandbox, mode, port, options.connections(), 0, 0, 0, warmUpSeconds, maxSeconds, log);
     }
 
+    /**
+     * Loads {@code port} flat out from {@code --connections} clients until its throughput stops
+     * rising ({@link WarmUp}, at most {@code maxSeconds}); returns when that is done.
+     */
+    static void warmUp(Sandbox sandbox, Options options, Mode mode, int port, double maxSeconds, Path log)
+            throws IOException, InterruptedException {
+        List<String> command = List.of(sandbox.java(), "-Xmx256m", "-cp", Sandbox.classPath(),
+                Main.class.getName(), "warm", mode.label, Integer.toString(options.connections()),
+                Double.toString(maxSeconds), Integer.toString(port));
+        Process process = sandbox.builder(command, Map.of()).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (!process.waitFor((long) maxSeconds + START.toSeconds(), TimeUnit.SECONDS) || process.exitValue() != 0) {
+            process.destroyForcibly();
+            throw new IllegalStateException("the warm-up load process failed; see " + log);
+        }
+    }
+
     private static LoadProcess start(Sandbox sandbox, Mode mode, int port, int connections, double rate, int slow,
             int slowMillis, double warmUpSeconds, long maxSeconds, Path log) throws IOException, InterruptedException {
         List<String> command = List.of(sandbox.java(), "-Xmx256m", "-cp", Sandbox.classPath(),

@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * {@code java -jar baton-bench.jar [options]} runs the benchmark. The same jar is also each helper
  * process it starts: {@code load ...} (the load generator), {@code rounds ...} (the overhead
- * phase's load) and {@code reuseport-hello} (the SO_REUSEPORT baseline's server).
+ * phase's load), {@code warm ...} (a {@link WarmUp}) and {@code reuseport-hello} (the
+ * SO_REUSEPORT baseline's server).
  *
  * <p>Exit status: 0 when the run completed and Baton failed no request, 1 otherwise (or on a
  * runtime error), 2 for a usage mistake.
@@ -27,6 +28,10 @@ public final class Main {
         }
         if (!arguments.isEmpty() && arguments.get(0).equals("rounds")) {
             OverheadRounds.run(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (!arguments.isEmpty() && arguments.get(0).equals("warm")) {
+            WarmUp.run(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
         if (!arguments.isEmpty() && arguments.get(0).equals("reuseport-hello")) {

@@ -35,8 +35,9 @@ record Options(
                                 hello, an even number; nginx, where it is installed (or, as root, can
                                 be), runs as many as Baton; 0 skips the phase (default 6)
               --round S         seconds per overhead round (default 2)
-              --overhead-workers N  Baton's workers in the overhead phase (default 1: one JVM
-                                against bare hello's one, so the ratio is what supervision costs)
+              --overhead-workers N  Baton's workers in the overhead phase (default 2, as issue 13's
+                                targets have it; 1 runs one JVM against bare hello's one, so the
+                                ratio is what supervision alone costs)
               --idle-upgrades N Baton upgrades with no load, timed; 0 skips them (default 5). They run with
                                 Baton's speed-ups (the workers' JVM cache, the master's archive and
                                 the standby master) on, on with a new copy of the jar at every
@@ -65,7 +66,7 @@ record Options(
     static Options parse(List<String> args, Path defaultHome) {
         int rounds = 6;
         double round = 2;
-        int overheadWorkers = 1;
+        int overheadWorkers = 2;
         int idleUpgrades = 5;
         double steady = 2;
         int upgrades = 10;

@@ -14,23 +14,26 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The steady-state overhead phase: Baton ({@code --overhead-workers}, default 1), bare hello
+ * The steady-state overhead phase: Baton ({@code --overhead-workers}, default 2), bare hello
  * (standalone, its own port) and nginx (the machine's ceiling, when it is installed or can be) all
- * running at once, and flat-out load alternating between them in short rounds. Measured side by
- * side because on a shared machine throughput measured minutes apart compares the neighbours'
- * load, not the servers. Each group of rounds runs each server once; the order rotates with the
- * mode, so no server always goes first.
+ * running at once, and flat-out load alternating between them in short rounds, after each has been
+ * warmed up until its throughput stopped rising ({@link WarmUp}). Measured side by side because on
+ * a shared machine throughput measured minutes apart compares the neighbours' load, not the
+ * servers. Each group of rounds runs each server once; the order rotates with the mode, so no
+ * server always goes first.
  *
  * <p>Baton and bare serve with the same jar, JVM flags and Undertow setup: worker-api's server with
  * Undertow's default sizing per JVM (IO threads = cores, at least 2; 8 request threads per IO
- * thread). With one worker both sides run one such JVM, so the ratio is what supervision costs
- * per request. With two workers on a 2-core machine that also runs the load generator, two JVMs
- * compete for the cores: that measures the deployment, not Baton, and the README says so. nginx
+ * thread). With two workers, Baton runs two such JVMs against bare's one on the same cores; with
+ * one, both sides run one, so the ratio is what supervision alone costs per request. nginx
  * answers with the bare app's own body, so every response is the same size.
  */
 final class Overhead {
-    /** An uncounted warm-up per server and mode, so JIT warm-up lands in no measured round. */
-    private static final double WARMUP_SECONDS = 1;
+    /**
+     * An uncounted warm-up per server and mode, until its throughput stops rising and at most this
+     * long, so JIT warm-up lands in no measured round (see {@link OverheadRounds}).
+     */
+    private static final double MAX_WARMUP_SECONDS = 15;
 
     /** Who serves a round. */
     enum Side {
@@ -138,7 +141,7 @@ final class Overhead {
         Collections.rotate(sides, -(first % sides.size()));
         List<String> command = new ArrayList<>(List.of(sandbox.java(), "-Xmx256m", "-cp", Sandbox.classPath(),
                 Main.class.getName(), "rounds", mode.label, Integer.toString(options.connections()),
-                Double.toString(WARMUP_SECONDS), Double.toString(options.roundSeconds())));
+                Double.toString(MAX_WARMUP_SECONDS), Double.toString(options.roundSeconds())));
         Map<Integer, Side> byPort = new HashMap<>();
         for (int group = 0; group < options.rounds() / 2; group++) {
             for (Side side : sides) {
