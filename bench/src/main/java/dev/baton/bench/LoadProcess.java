@@ -54,6 +54,8 @@ final class LoadProcess {
     /**
      * Loads {@code port} flat out from {@code --connections} clients until its throughput stops
      * rising ({@link WarmUp}, at most {@code maxSeconds}); returns when that is done.
+     *
+     * @throws IllegalStateException if a request failed or the process did not finish
      */
     static void warmUp(Sandbox sandbox, Options options, Mode mode, int port, double maxSeconds, Path log)
             throws IOException, InterruptedException {
@@ -64,7 +66,7 @@ final class LoadProcess {
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         if (!process.waitFor((long) maxSeconds + START.toSeconds(), TimeUnit.SECONDS) || process.exitValue() != 0) {
             process.destroyForcibly();
-            throw new IllegalStateException("the warm-up load process failed; see " + log);
+            throw new IllegalStateException("the warm-up before the steady phase failed or hung; see " + log);
         }
     }
 

@@ -8,8 +8,8 @@ import java.util.List;
  * warm-up lands in a measured steady phase. A fixed second, then three, were too short: a bare
  * hello JVM still gained half again after one second, and two worker JVMs on two cores, each
  * compiling for itself and each deoptimising when its first connections close, took 5-10 s. Also
- * a load process of its own, {@code Main warm MODE CONNECTIONS MAX_SECONDS PORT}, which prints
- * {@code warm SECONDS} when done. Each warm-up's slices go to stderr.
+ * a load process of its own, {@code Main warm MODE CONNECTIONS MAX_SECONDS PORT}. Each warm-up's
+ * slices go to stderr. Uncounted is not unchecked: a request that fails fails the warm-up.
  */
 final class WarmUp {
     private static final double SLICE_SECONDS = 1;
@@ -24,24 +24,28 @@ final class WarmUp {
         if (args.length != 4) {
             throw new IllegalArgumentException("usage: warm MODE CONNECTIONS MAX_SECONDS PORT");
         }
-        int seconds = untilSteady(Mode.of(args[0]), Integer.parseInt(args[1]), Integer.parseInt(args[3]),
-                Double.parseDouble(args[2]));
-        System.out.println("warm " + seconds);
+        untilSteady(Mode.of(args[0]), Integer.parseInt(args[1]), Integer.parseInt(args[3]), Double.parseDouble(args[2]));
     }
 
     /**
      * Flat out in one-second slices until {@link #steady} says so or {@code maxSeconds} have
-     * passed; returns the seconds spent.
+     * passed.
+     *
+     * @throws IllegalStateException if any request failed
      */
-    static int untilSteady(Mode mode, int connections, int port, double maxSeconds) throws InterruptedException {
+    static void untilSteady(Mode mode, int connections, int port, double maxSeconds) throws InterruptedException {
         List<Double> slices = new ArrayList<>();
+        long failures = 0;
         while (slices.size() < Math.max(MIN_SLICES, maxSeconds / SLICE_SECONDS) && !steady(slices)) {
             LoadResult slice = LoadGenerator.flatOut(mode, connections, port, SLICE_SECONDS);
             slices.add(slice.bucket(Bucket.STEADY).requests() / slice.steadySeconds());
+            failures += slice.failures();
         }
-        System.err.printf("warm-up of port %d, %s: %d s, req/s %s%n", port, mode.label, slices.size(),
-                slices.stream().map(t -> Long.toString(Math.round(t))).toList());
-        return (int) (slices.size() * SLICE_SECONDS);
+        System.err.printf("warm-up of port %d, %s: %d s, req/s %s, %d failed%n", port, mode.label, slices.size(),
+                slices.stream().map(t -> Long.toString(Math.round(t))).toList(), failures);
+        if (failures > 0) {
+            throw new IllegalStateException(failures + " request(s) to port " + port + " failed during its warm-up");
+        }
     }
 
     /**
