@@ -59,8 +59,7 @@ final class LoadProcess {
      */
     static void warmUp(Sandbox sandbox, Options options, Mode mode, int port, double maxSeconds, Path log)
             throws IOException, InterruptedException {
-        List<String> command = List.of(sandbox.java(), "-Xmx256m", "-cp", Sandbox.classPath(),
-                Main.class.getName(), "warm", mode.label, Integer.toString(options.connections()),
+        List<String> command = sandbox.loadCommand("warm", mode.label, Integer.toString(options.connections()),
                 Double.toString(maxSeconds), Integer.toString(port));
         Process process = sandbox.builder(command, Map.of()).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -72,8 +71,7 @@ final class LoadProcess {
 
     private static LoadProcess start(Sandbox sandbox, Mode mode, int port, int connections, double rate, int slow,
             int slowMillis, double warmUpSeconds, long maxSeconds, Path log) throws IOException, InterruptedException {
-        List<String> command = List.of(sandbox.java(), "-Xmx256m", "-cp", Sandbox.classPath(),
-                Main.class.getName(), "load", Integer.toString(port), mode.label, Integer.toString(connections),
+        List<String> command = sandbox.loadCommand("load", Integer.toString(port), mode.label, Integer.toString(connections),
                 Double.toString(rate), Integer.toString(slow), Integer.toString(slowMillis),
                 Double.toString(warmUpSeconds), Long.toString(maxSeconds), Long.toString(MAX_REQUESTS));
         Process process = sandbox.builder(command, Map.of()).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();

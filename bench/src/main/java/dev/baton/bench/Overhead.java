@@ -139,9 +139,8 @@ final class Overhead {
             throws InterruptedException {
         List<Side> sides = new ArrayList<>(ports.keySet());
         Collections.rotate(sides, -(first % sides.size()));
-        List<String> command = new ArrayList<>(List.of(sandbox.java(), "-Xmx256m", "-cp", Sandbox.classPath(),
-                Main.class.getName(), "rounds", mode.label, Integer.toString(options.connections()),
-                Double.toString(MAX_WARMUP_SECONDS), Double.toString(options.roundSeconds())));
+        List<String> command = sandbox.loadCommand("rounds", mode.label, Integer.toString(options.connections()),
+                Double.toString(MAX_WARMUP_SECONDS), Double.toString(options.roundSeconds()));
         Map<Integer, Side> byPort = new HashMap<>();
         for (int group = 0; group < options.rounds() / 2; group++) {
             for (Side side : sides) {

@@ -56,6 +56,16 @@ final class Sandbox implements AutoCloseable {
     }
 
     /** This JVM's class path, absolute: helper processes run in the sandbox directory. */
+    /**
+     * The command of one of the bench's own load processes, {@code Main verb args...}
+     * ({@code load}, {@code rounds}, {@code warm}): this sandbox's java with room for 16 clients.
+     */
+    List<String> loadCommand(String verb, String... args) {
+        List<String> command = new ArrayList<>(List.of(java(), "-Xmx256m", "-cp", classPath(), Main.class.getName(), verb));
+        command.addAll(List.of(args));
+        return command;
+    }
+
     static String classPath() {
         List<String> entries = new ArrayList<>();
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {

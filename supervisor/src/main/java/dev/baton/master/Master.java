@@ -123,7 +123,7 @@ public final class Master {
         try {
             pool.upkeep(System.nanoTime());
         } catch (RuntimeException e) {
-            Log.line(self, "master loop error: " + e + " at " + where(e) + "; carrying on");
+            loopError(e, "");
         }
         SignalReceiver.start((signal, sender) -> events.add(new Event.Signalled(signal, sender)));
         try {
@@ -140,11 +140,9 @@ public final class Master {
                 turn();
                 failuresInARow = 0;
             } catch (RuntimeException e) {
-                // Unicorn's "master loop error": whatever one event broke, the workers still serve.
                 failuresInARow++;
                 long pause = Math.min(LOOP_ERROR_PAUSE * failuresInARow, IDLE_WAKEUP);
-                Log.line(self, "master loop error: " + e + " at " + where(e) + "; carrying on in "
-                        + millis(pause) + " ms");
+                loopError(e, " in " + millis(pause) + " ms");
                 LockSupport.parkNanos(pause);
             }
         }
@@ -153,6 +151,11 @@ public final class Master {
         presence.release();
         Log.line(self, "exiting with status " + exitCode);
         return exitCode;
+    }
+
+    /** Unicorn's "master loop error": whatever one event broke, the workers still serve. */
+    private void loopError(RuntimeException e, String when) {
+        Log.line(self, "master loop error: " + e + " at " + where(e) + "; carrying on" + when);
     }
 
     /** One turn of the loop: upkeep, one event (or a deadline), then reaping and deadlines. */
