@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
@@ -43,7 +44,9 @@ import java.util.stream.Stream;
  * after a clean exit. A half-written archive (killed, disk full) is therefore never under the real
  * name: JDK 17 dies of SIGBUS mapping a truncated archive. The same scheme serves every JDK (19+
  * could create archives itself with -XX:+AutoCreateSharedArchive, but writes them in place). One
- * worker per archive trains at a time; the others start as they would without Baton. Nothing here
+ * worker per archive trains at a time, across masters too ({@link TrainingMarker}: the generation
+ * after a training one starts without the archive rather than train it again); the others start
+ * as they would without Baton. Nothing here
  * is ever fatal: any problem is one log line and a worker started without an archive.
  */
 final class JvmCache {
@@ -106,6 +109,8 @@ final class JvmCache {
 
     private final Path dir;
     private final Set<Path> training = new HashSet<>();
+    /** What this master writes beside an archive it trains; worked out at its first training. */
+    private TrainingMarker marker;
     /** Builds this master saw first: none of its workers trains for them, the next master's do. */
     private final Set<String> firstSeen = new HashSet<>();
     private String lastProblem;
@@ -164,6 +169,10 @@ final class JvmCache {
         if (training.contains(archive)) {
             return Use.none("another worker is training " + archive);
         }
+        Optional<String> trainer = marker().otherTrainer(archive);
+        if (trainer.isPresent()) {
+            return Use.none("a worker of " + trainer.get() + " is training " + archive);
+        }
         Files.createDirectories(dir);
         if (!Files.isWritable(dir)) {
             return Use.none(problem(dir + " is not writable"));
@@ -181,9 +190,17 @@ final class JvmCache {
             return Use.none(problem("only " + (free >> 20) + " MiB free in " + dir));
         }
         Path temporary = dir.resolve(key + "." + ProcessHandle.current().pid() + "." + System.nanoTime() + ".tmp");
+        marker().claim(archive);
         training.add(archive);
         lastProblem = null;
         return new Use(Use.Kind.TRAINING, archive, temporary, key, aot, start);
+    }
+
+    private TrainingMarker marker() {
+        if (marker == null) {
+            marker = TrainingMarker.ofThisMaster();
+        }
+        return marker;
     }
 
     /** Which archive fits a command: {@code key} names it; or, in {@code unusable}, why none can. */
@@ -259,6 +276,7 @@ final class JvmCache {
             Log.line(who, "JVM cache: cannot keep " + use.archive() + ": " + reason(e));
         } finally {
             try {
+                marker().release(use.archive());
                 Files.deleteIfExists(use.training());
                 // The AOT cache's training run records its configuration here, and a killed one leaves it.
                 Files.deleteIfExists(Path.of(use.training() + ".config"));
@@ -275,6 +293,8 @@ final class JvmCache {
                 String name = file.getFileName().toString();
                 if (!file.equals(current) && name.matches(KEY_IN_NAME + "\\.(jsa|aot)") && !training.contains(file)) {
                     Files.deleteIfExists(file);
+                } else if (TrainingMarker.isMarker(file) && TrainingMarker.stale(file)) {
+                    Files.deleteIfExists(file); // its master was killed before it could remove it
                 }
             }
         }

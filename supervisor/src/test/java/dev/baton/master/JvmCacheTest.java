@@ -148,6 +148,46 @@ class JvmCacheTest {
     }
 
     @Test
+    void whatAnotherRunningMasterTrainsIsNotTrainedAgainButAGoneMastersMarkerCountsForNothing() throws Exception {
+        cache = afterFirstStart(command(jar, "1"), environment());
+        JvmCache.Use ours = cache.prepare(command(jar, "1"), environment(), turn());
+        Path marker = TrainingMarker.beside(ours.archive());
+        assertEquals(TrainingMarker.ofThisMaster(), TrainingMarker.of(ProcessHandle.current()).orElseThrow());
+        assertTrue(Files.exists(marker), "a training master says so beside the archive");
+        trained(ours, false);
+        assertFalse(Files.exists(marker), "and takes it back when its trainer exits");
+
+        // Another master (a live process that is not this one) is training the archive: the old
+        // generation's, whose trainer writes it only when it drains, after the new one started.
+        Process otherMaster = new ProcessBuilder("sleep", "60").start();
+        try {
+            TrainingMarker.of(otherMaster.toHandle()).orElseThrow().claim(ours.archive());
+            JvmCache.Use next = new JvmCache(dir.resolve("cache")).prepare(command(jar, "2"), environment(), turn());
+            assertEquals(JvmCache.Use.Kind.NONE, next.kind(), next.describe());
+            assertEquals("a worker of master pid " + otherMaster.pid() + " is training " + ours.archive(), next.detail());
+
+            // The same pid with another start time is another process: that master is gone.
+            new TrainingMarker(otherMaster.pid(), 1).claim(ours.archive());
+            cache = new JvmCache(dir.resolve("cache"));
+            JvmCache.Use afterReuse = cache.prepare(command(jar, "2"), environment(), turn());
+            assertEquals(JvmCache.Use.Kind.TRAINING, afterReuse.kind(), afterReuse.describe());
+            trained(afterReuse, false);
+
+            TrainingMarker.of(otherMaster.toHandle()).orElseThrow().claim(ours.archive());
+            otherMaster.destroy();
+            otherMaster.waitFor();
+            cache = new JvmCache(dir.resolve("cache"));
+            JvmCache.Use afterItWent = cache.prepare(command(jar, "3"), environment(), turn());
+            assertEquals(JvmCache.Use.Kind.TRAINING, afterItWent.kind(), "a killed master's marker counts for nothing");
+            trained(afterItWent, true);
+            assertTrue(Files.exists(afterItWent.archive()));
+            assertFalse(Files.exists(marker));
+        } finally {
+            otherMaster.destroyForcibly();
+        }
+    }
+
+    @Test
     void noFlagsWhenOffForAScriptOrWhenTheDirectoryCannotBeMade() throws IOException {
         Map<String, String> environment = environment();
         assertEquals(JvmCache.Use.Kind.NONE, new JvmCache(null).prepare(command(jar, "1"), environment, turn()).kind());

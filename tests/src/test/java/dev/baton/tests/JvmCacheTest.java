@@ -101,6 +101,10 @@ class JvmCacheTest {
         assertTrue(status().contains("\"jvm_cache\":\"training " + cacheDir), status());
 
         upgrade(baton, "3");
+        // Generation 2's trainer writes the archive when it drains, after generation 3 has started:
+        // generation 3 starts without it rather than train it again.
+        assertEquals(2, baton.count("gen 3 worker \\d \\(pid \\d+\\): spawned; JVM cache: none \\(a worker of master pid "
+                + master + " is training " + Pattern.quote(training.group(1)) + "\\)"), baton.log());
         Matcher wrote = baton.awaitLog("gen 2 worker \\d \\(pid \\d+\\): JVM cache: wrote (\\S+\\.(?:jsa|aot))", UPGRADE);
         Path archive = Path.of(wrote.group(1));
         assertEquals(training.group(1), archive.toString());
@@ -125,6 +129,11 @@ class JvmCacheTest {
         // A deploy of a new build: the old archive no longer matches and is not offered, no error,
         // and no worker of this first start of the build trains.
         awaitOldMasterGone(baton, 4);
+        assertEquals(0, baton.count("gen 3 worker \\d \\(pid \\d+\\): JVM cache: "), "generation 3 wrote nothing:\n" + baton.log());
+        try (Stream<Path> files = Files.list(cacheDir)) {
+            assertEquals(List.of(), files.map(Path::toString).filter(name -> name.endsWith(".training")).toList(),
+                    "no master is training any more");
+        }
         Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 60_000));
         upgrade(baton, "5");
         assertTrue(status().contains("\"generation\":5"), status());
