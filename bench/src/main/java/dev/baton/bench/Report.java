@@ -78,14 +78,15 @@ final class Report {
         out.append(String.format(Locale.ROOT, "throughput while upgrading: flat-out load from %d clients on Baton (2 workers), %d hot"
                 + " upgrades back to back per mode, against the %.1f s of flat-out load right before%n", options.connections(),
                 options.upgradingUpgrades(), options.steadySeconds()));
-        String row = "%-10s %8s %12s %15s %16s %11s  %s%n";
+        String row = "%-10s %8s %12s %15s %16s %11s %10s %13s  %s%n";
         out.append(String.format(row, "mode", "upgrades", "steady req/s", "upgrading req/s", "upgrading/steady", "upgrading s",
-                "failed"));
+                "JIT steady", "JIT upgrading", "failed"));
         for (FlatOutUpgrades.Result result : results.upgrading()) {
             LoadResult load = result.run().load();
             out.append(String.format(Locale.ROOT, row, result.run().mode().label, result.run().restarts().size(),
                     rate(result.steady()), rate(result.upgrading()), ratio(result.ratio()),
-                    String.format(Locale.ROOT, "%.1f", load.restartSeconds()), failures(load.all())));
+                    String.format(Locale.ROOT, "%.1f", load.restartSeconds()), percent(result.run().steadyJit()),
+                    percent(result.run().restartsJit()), failures(load.all())));
             if (result.run().error() != null) {
                 out.append("  stopped early: ").append(result.run().error()).append('\n');
             }
@@ -233,6 +234,8 @@ final class Report {
             entry.put("steadyRequestsPerSecond", Math.round(result.steady()));
             entry.put("upgradingRequestsPerSecond", Math.round(result.upgrading()));
             entry.put("upgradingToSteady", rounded(result.ratio()));
+            entry.put("jitShareSteady", rounded(result.run().steadyJit()));
+            entry.put("jitShareUpgrading", rounded(result.run().restartsJit()));
             upgrading.add(entry);
         }
         root.put("upgradingUnderFlatOutLoad", upgrading);
@@ -381,6 +384,11 @@ final class Report {
 
     private static String ratio(double ratio) {
         return String.format(Locale.ROOT, "%.3f", ratio);
+    }
+
+    /** A share (0 to 1) as a percentage; "-" where nothing was measured. */
+    private static String percent(double share) {
+        return Double.isFinite(share) ? String.format(Locale.ROOT, "%.1f%%", share * 100) : "-";
     }
 
     /** Three decimals, as the table shows it; null (JSON) where there was nothing to divide. */

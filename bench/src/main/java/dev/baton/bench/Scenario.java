@@ -65,9 +65,13 @@ final class Scenario {
 
     /**
      * What one run measured; {@code masterRssKib} is Baton's last master's resident memory at the
-     * end (-1 for the others); {@code error} says why it stopped early, null if it did not.
+     * end (-1 for the others); {@code steadyJit} and {@code restartsJit}, under flat-out load only
+     * (NaN otherwise), the application's JIT compilers' share of the machine's CPU ({@link
+     * JitShare}) in the steady seconds and from the first restart to the end; {@code error} says
+     * why it stopped early, null if it did not.
      */
-    record Result(Kind kind, Mode mode, LoadResult load, List<RestartTiming> restarts, long masterRssKib, String error) {
+    record Result(Kind kind, Mode mode, LoadResult load, List<RestartTiming> restarts, long masterRssKib, double steadyJit,
+                  double restartsJit, String error) {
     }
 
     private Scenario() {
@@ -101,8 +105,16 @@ final class Scenario {
                 }
                 LoadProcess load = flatOut ? LoadProcess.flatOut(sandbox, options, mode, server.port(), warmUp, bound, log)
                         : LoadProcess.start(sandbox, options, mode, server.port(), bound, log);
+                double steadyJit = Double.NaN;
+                JitShare restartsJit = null;
                 try {
-                    Poll.pause((long) ((warmUp + options.steadySeconds()) * 1000)); // the steady phase's length
+                    Poll.pause((long) (warmUp * 1000));
+                    JitShare steady = flatOut ? JitShare.start(options.app().jar()) : null;
+                    Poll.pause((long) (options.steadySeconds() * 1000)); // the steady phase's length
+                    if (steady != null) {
+                        steadyJit = steady.stop();
+                        restartsJit = JitShare.start(options.app().jar());
+                    }
                     if (count > 0) {
                         load.restartsBegin();
                     }
@@ -120,7 +132,8 @@ final class Scenario {
                     error = e.getMessage();
                     sandbox.keep();
                 }
-                Result result = new Result(kind, mode, load.stop(), timings, server.masterRssKib(), error);
+                double jit = restartsJit == null ? Double.NaN : restartsJit.stop();
+                Result result = new Result(kind, mode, load.stop(), timings, server.masterRssKib(), steadyJit, jit, error);
                 if (kind == Kind.BATON && result.load().failures() > 0) {
                     sandbox.keep(); // Baton's log and the load's, for whoever investigates
                 }

@@ -59,5 +59,8 @@ class BenchTest {
         assertTrue(result.load().bucket(Bucket.STEADY).count(Outcome.OK) > 0, "requests before the upgrade:\n" + table);
         assertTrue(upgrading.get(0).upgradingRequests() > 0, "requests during the upgrade:\n" + table);
         assertTrue(result.load().versions().containsKey("2"), "the new version served under load:\n" + table);
+        // The new generation's workers compile the application during the upgrade, on this machine's cores.
+        assertTrue(result.restartsJit() > 0 && result.restartsJit() < 1, "the JIT's share while upgrading:\n" + table);
+        assertTrue(result.steadyJit() >= 0 && result.steadyJit() < 1, "the JIT's share in the steady seconds:\n" + table);
     }
 }
