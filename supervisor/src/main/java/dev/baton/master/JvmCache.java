@@ -255,9 +255,9 @@ final class JvmCache {
     }
 
     /**
-     * A worker has exited: a clean exit puts the archive it trained in place (atomically: a
-     * worker starting now maps the old file or the new, never half of one); anything else
-     * discards it.
+     * A worker has exited: a clean exit ({@code clean}: status 0, after it had served) puts the
+     * archive it trained in place (atomically: a worker starting now maps the old file or the
+     * new, never half of one); anything else discards it.
      */
     void exited(Use use, boolean clean, String who) {
         if (use == null || use.kind() != Use.Kind.TRAINING) {
@@ -266,7 +266,7 @@ final class JvmCache {
         training.remove(use.archive());
         try {
             if (!clean || !Files.isRegularFile(use.training()) || Files.size(use.training()) == 0) {
-                Log.line(who, "JVM cache: no archive " + (clean ? "was written" : "kept: the worker did not exit cleanly"));
+                Log.line(who, "JVM cache: no archive " + (clean ? "was written" : "kept: the worker did not exit cleanly after serving"));
                 return;
             }
             Files.move(use.training(), use.archive(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -276,10 +276,10 @@ final class JvmCache {
             Log.line(who, "JVM cache: cannot keep " + use.archive() + ": " + reason(e));
         } finally {
             try {
-                marker().release(use.archive());
                 Files.deleteIfExists(use.training());
                 // The AOT cache's training run records its configuration here, and a killed one leaves it.
                 Files.deleteIfExists(Path.of(use.training() + ".config"));
+                marker().release(use.archive());
             } catch (IOException e) {
                 // Already reported, or the directory went away.
             }

@@ -13,6 +13,8 @@ final class Worker {
     private final String name;
     State state = State.STARTING;
     long readyAt;
+    /** Whether it ever reported ready (a worker stopped while starting never did). */
+    boolean wasReady;
     /** Whether it has served long enough to clear its slot's failed starts. */
     boolean stable;
     long lastHeartbeat;

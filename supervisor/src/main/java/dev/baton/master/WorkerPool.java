@@ -25,8 +25,10 @@ import java.util.function.Consumer;
  * <p>Replacement is always spawn-before-drain: a worker that must go for a reload or a recycle
  * keeps serving until its replacement reports ready, so serving capacity never drops below the
  * configured count; {@code --rolling-batch} bounds how many are replaced at once. A worker that
- * is still booting serves nobody: when it is no longer wanted, or outdated by a reload, it is
- * killed, not asked (it could not read the request until booted). Whatever the signals, the
+ * is still starting when it is no longer wanted, or outdated by a reload, is asked to stop like
+ * any other, never killed: it may already be accepting on the shared socket while its "ready" is
+ * on its way here (in a signal storm the master read one 18 ms late, and its SIGKILL reset three
+ * requests). Asked, it either exits before it accepts or drains. Whatever the signals, the
  * generation never has more than wanted + rolling-batch worker processes (draining ones count):
  * a spawn waits for room.
  */
@@ -130,7 +132,7 @@ final class WorkerPool {
             }
             boolean surplus = worker.slot.number >= perListener;
             if (worker.state == Worker.State.STARTING && (surplus || worker.outdated != null)) {
-                kill(worker, surplus ? "no longer wanted" : worker.outdated);
+                retire(worker, (surplus ? "no longer wanted" : worker.outdated) + " while starting", now);
             } else if (surplus) {
                 retire(worker, "no longer wanted", now);
             } else if (worker.outdated != null && hasReadyCurrent(worker.slot)) {
@@ -162,7 +164,7 @@ final class WorkerPool {
         }
     }
 
-    /** A worker that serves nobody yet goes at once: SIGKILL, as it cannot read a command before it is booted. */
+    /** A worker the master cannot hear, just spawned (its JVM cannot have accepted yet), goes at once: SIGKILL. */
     private void kill(Worker worker, String why) {
         worker.state = Worker.State.STOPPING;
         Log.line(worker.name(), why + " while starting: sending SIGKILL");
@@ -261,6 +263,7 @@ final class WorkerPool {
                 return false;
             }
             worker.state = Worker.State.READY;
+            worker.wasReady = true;
             worker.readyAt = now;
             worker.lastHeartbeat = now;
             worker.killAt = 0;
@@ -361,7 +364,8 @@ final class WorkerPool {
             it.remove();
             os.close(worker.commandFd);
             ExitStatus status = ExitStatus.of(raw);
-            jvmCache.exited(worker.jvmCache, status.success(), worker.name());
+            // A trainer stopped while starting holds the classes of a start, not of serving: not kept.
+            jvmCache.exited(worker.jvmCache, status.success() && worker.wasReady, worker.name());
             boolean wanted = respawning && worker.state != Worker.State.STOPPING && worker.slot.number < perListener;
             if (worker.state == Worker.State.STARTING) {
                 worker.slot.failed(now, status.toString());
