@@ -132,6 +132,8 @@ final class WorkerPool {
             }
             boolean surplus = worker.slot.number >= perListener;
             if (worker.state == Worker.State.STARTING && (surplus || worker.outdated != null)) {
+                // Its boot deadline no longer applies: it may be draining what it accepted.
+                worker.killAt = 0;
                 retire(worker, (surplus ? "no longer wanted" : worker.outdated) + " while starting", now);
             } else if (surplus) {
                 retire(worker, "no longer wanted", now);

@@ -146,6 +146,7 @@ class WorkerPoolTest {
         turn(pool);
         assertEquals(2, os.live.size());
         List<Integer> booting = List.copyOf(os.live);
+        now += 45_000 * MS; // 15 s before their 60 s boot timeout
         pool.resize(1, "TTOU");
         turn(pool);
         pool.reconfigure(settingsOf(pool));
@@ -155,6 +156,9 @@ class WorkerPoolTest {
             assertTrue(!os.done.contains("KILL " + pid), os.done.toString());
         }
         assertEquals(2, in(pool, Worker.State.STOPPING).size(), "both still count against the bound until they exit");
+        for (Worker stopping : in(pool, Worker.State.STOPPING)) {
+            assertEquals(now + 30_000 * MS, stopping.killAt, "the graceful timeout, not the boot deadline, bounds its drain");
+        }
         // The ready it sent before it read the quit changes nothing: it is stopping.
         pool.onLine(in(pool, Worker.State.STOPPING).get(0), "ready", now);
         assertEquals(0, pool.readyCount());
