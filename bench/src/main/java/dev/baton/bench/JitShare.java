@@ -1,5 +1,6 @@
 package dev.baton.bench;
 
+import dev.baton.testing.ProcStat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -7,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -90,11 +92,11 @@ final class JitShare {
     private void sweepThreads(Path process) {
         try (DirectoryStream<Path> threads = Files.newDirectoryStream(process.resolve("task"))) {
             for (Path thread : threads) {
-                Stat stat = Stat.parse(Files.readString(thread.resolve("stat"), StandardCharsets.UTF_8));
-                if (stat.isJitCompiler()) {
+                Optional<ProcStat> stat = ProcStat.of(thread.resolve("stat")).filter(line -> isJitCompiler(line.name()));
+                if (stat.isPresent()) {
+                    long cpu = stat.get().cpuTicks();
                     long tid = Long.parseLong(thread.getFileName().toString());
-                    long[] ticks = compilerTicks.computeIfAbsent(tid, t -> new long[] {firstSweep ? stat.cpuTicks() : 0, 0});
-                    ticks[1] = stat.cpuTicks();
+                    compilerTicks.computeIfAbsent(tid, t -> new long[] {firstSweep ? cpu : 0, 0})[1] = cpu;
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -114,20 +116,8 @@ final class JitShare {
         return total;
     }
 
-    /** What this needs of a {@code /proc/<pid>/task/<tid>/stat} line. */
-    record Stat(String name, long cpuTicks) {
-        /** HotSpot's C1 and C2 compiler threads ("C2 CompilerThread0", cut to 15 characters by the kernel). */
-        boolean isJitCompiler() {
-            return name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre");
-        }
-
-        static Stat parse(String line) {
-            // The name is in parentheses and may itself hold spaces and parentheses: it ends at the last ')'.
-            int open = line.indexOf('(');
-            int close = line.lastIndexOf(')');
-            String[] after = line.substring(close + 2).split(" ");
-            // after[0] is field 3 (state); utime and stime are fields 14 and 15.
-            return new Stat(line.substring(open + 1, close), Long.parseLong(after[11]) + Long.parseLong(after[12]));
-        }
+    /** HotSpot's C1 and C2 compiler threads, by name ("C2 CompilerThread0", cut to 15 characters by the kernel). */
+    static boolean isJitCompiler(String threadName) {
+        return threadName.startsWith("C1 CompilerThre") || threadName.startsWith("C2 CompilerThre");
     }
 }

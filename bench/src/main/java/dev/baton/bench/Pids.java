@@ -1,8 +1,7 @@
 package dev.baton.bench;
 
+import dev.baton.testing.ProcStat;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /** Processes by pid, through /proc: for processes the benchmark did not start itself (Baton's). */
 final class Pids {
@@ -11,12 +10,7 @@ final class Pids {
 
     /** Whether {@code pid} runs; a zombie its parent has yet to reap has exited, so it does not. */
     static boolean alive(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
-        } catch (IOException gone) {
-            return false;
-        }
+        return ProcStat.of(pid).filter(stat -> !stat.exited()).isPresent();
     }
 
     /** Sends a signal by name with kill(1): the JDK can send only TERM and KILL. */

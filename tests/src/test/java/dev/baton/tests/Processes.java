@@ -1,6 +1,7 @@
 package dev.baton.tests;
 
 import dev.baton.testing.Poll;
+import dev.baton.testing.ProcStat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -67,26 +68,11 @@ final class Processes {
 
     /** The process's state letter (R, S, Z...), or null if it does not exist. */
     static String state(int pid) {
-        String[] stat = stat(pid);
-        return stat == null ? null : stat[0];
+        return ProcStat.of(pid).map(ProcStat::state).orElse(null);
     }
 
     static int parent(int pid) {
-        String[] stat = stat(pid);
-        return stat == null ? -1 : Integer.parseInt(stat[1]);
-    }
-
-    /**
-     * /proc/PID/stat from its third field (the state) on, after the command name, which may
-     * itself hold spaces; null if the process does not exist.
-     */
-    private static String[] stat(int pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        } catch (IOException e) {
-            return null;
-        }
+        return ProcStat.of(pid).map(ProcStat::parent).orElse(-1);
     }
 
     /**
@@ -116,8 +102,7 @@ final class Processes {
         if (!commandLine(pid).contains(MASTER)) {
             return false;
         }
-        String[] stat = stat(pid);
-        return stat != null && Integer.parseInt(stat[17]) > 1; // num_threads, field 20
+        return ProcStat.of(pid).map(ProcStat::threads).orElse(0) > 1;
     }
 
     /**
