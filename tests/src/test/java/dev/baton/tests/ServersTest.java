@@ -67,6 +67,8 @@ class ServersTest {
                 long slowClosedBefore = load.slowClosed();
                 Processes.signal(master, "USR2");
                 Processes.awaitGone(master, UPGRADE);
+                // The new master refuses the next USR2 until it has seen this one go, a moment later.
+                baton.awaitLog("old master \\(pid " + master + "\\) is gone; upgrades are possible again", UPGRADE);
                 Poll.until("a slow request running at the handoff finished with Connection: close", Duration.ofSeconds(5),
                         () -> load.slowClosed() > slowClosedBefore);
                 int next = pidInFile();
